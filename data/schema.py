@@ -1,0 +1,67 @@
+"""The shape of each stored table (columns, SQL types, key) as data, shared by the Store, importer and exports."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Words DuckDB reserves that the import formats use as column names; they are quoted wherever SQL names them.
+_RESERVED = {"by", "end", "start", "date", "month", "function"}
+
+
+def quote(name: str) -> str:
+    return f'"{name}"' if name in _RESERVED else name
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: dict[str, str]  # column -> DuckDB type, in table order
+    key: tuple[str, ...]
+
+    @property
+    def quoted_name(self) -> str:
+        return quote(self.name)
+
+    @property
+    def quoted_key(self) -> list[str]:
+        return [quote(k) for k in self.key]
+
+    @property
+    def key_list(self) -> str:
+        return ", ".join(self.quoted_key)
+
+    @property
+    def column_list(self) -> str:
+        return ", ".join(quote(c) for c in self.columns)
+
+    def quoted_columns_types(self) -> list[tuple[str, str]]:
+        return [(quote(c), t) for c, t in self.columns.items()]
+
+    def key_match(self, left: str, right: str) -> str:
+        return " AND ".join(f"{left}.{k} = {right}.{k}" for k in self.quoted_key)
+
+
+def _spec(table: str, key: tuple[str, ...], **columns: str) -> TableSpec:
+    return TableSpec(table, columns, key)
+
+
+TABLES: dict[str, TableSpec] = {s.name: s for s in [
+    _spec("units", ("unit",), unit="VARCHAR", function="VARCHAR", parent="VARCHAR"),
+    _spec("headcount", ("month", "unit"), month="DATE", unit="VARCHAR", headcount="INTEGER", leavers="INTEGER"),
+    _spec("training", ("date", "unit", "course"), date="DATE", unit="VARCHAR", course="VARCHAR", completed="INTEGER"),
+    _spec("plan", ("month", "course", "unit"), month="DATE", course="VARCHAR", unit="VARCHAR",
+          planned_coverage="DOUBLE"),
+    _spec("ideas", ("idea_id",), idea_id="VARCHAR", title="VARCHAR", unit="VARCHAR", submitted_on="DATE",
+          status="VARCHAR", implemented_on="DATE"),
+    _spec("voice", ("item_id",), item_id="VARCHAR", date="DATE", unit="VARCHAR", kind="VARCHAR", text="VARCHAR",
+          channel="VARCHAR"),
+    _spec("tickets", ("ticket_id",), ticket_id="VARCHAR", unit="VARCHAR", opened_at="TIMESTAMP",
+          promised_by="TIMESTAMP", closed_at="TIMESTAMP"),
+    _spec("survey", ("response_id",), response_id="VARCHAR", date="DATE", unit="VARCHAR", score="INTEGER"),
+    _spec("readings", ("month", "metric", "unit"), month="DATE", metric="VARCHAR", unit="VARCHAR", value="DOUBLE"),
+    _spec("targets", ("metric", "by", "unit"), metric="VARCHAR", by="DATE", unit="VARCHAR", value="DOUBLE"),
+    _spec("initiatives", ("name",), name="VARCHAR", owner="VARCHAR", start="DATE", end="DATE", status="VARCHAR",
+          unit="VARCHAR", metric="VARCHAR"),
+]}
+
+# Tables whose records reference units by name, and in which column.
+UNIT_COLUMNS = {name: "unit" for name, spec in TABLES.items() if "unit" in spec.columns and name != "units"}

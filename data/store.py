@@ -1,0 +1,275 @@
+"""The Store: the one place that opens the DuckDB file, runs SQL (always parameterised) and writes audited transactions."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+from data.schema import TABLES, TableSpec
+
+DEFAULT_DB = Path(__file__).resolve().parent / "tracker.duckdb"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Roles that may change the programme's records; executives only read.
+WRITER_ROLES = frozenset({"lead", "admin"})
+
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+
+
+class StoreError(Exception):
+    """A problem the user can act on; its message says what to do."""
+
+
+class StoreLocked(StoreError):
+    """Another process holds DuckDB's file lock."""
+
+
+class WriteNotAllowed(StoreError):
+    """The caller's role may not change data."""
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("TRACKER_DB") or DEFAULT_DB)
+
+
+# DuckDB allows one read-write connection per file per process; every Store of that file shares it and takes a
+# cursor per thread, so a Streamlit server's sessions and fragments all see each other's writes at once.
+_connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+_connections_lock = threading.Lock()
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    with _connections_lock:
+        con = _connections.get(path)
+        if con is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                con = duckdb.connect(str(path))
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise StoreError(f"Cannot open {path}: {exc}") from exc
+                pid = _LOCK_PID.search(str(exc))
+                holder = f"process {pid.group(1)}" if pid else "another process"
+                raise StoreLocked(
+                    f"{path} is in use by {holder} (DuckDB lets one program open a database file at a time; "
+                    "usually that is the running dashboard). Stop that program, or make the change from the "
+                    "dashboard's own pages, then run this command again. Nothing was changed."
+                ) from exc
+            _connections[path] = con
+        return con
+
+
+def close_all() -> None:
+    """Release every file lock this process holds (tests and the restore command need this)."""
+    with _connections_lock:
+        for con in _connections.values():
+            con.close()
+        _connections.clear()
+
+
+@dataclass
+class WriteSummary:
+    """What one write changed, per table: counts of new, updated, unchanged and deleted records."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add(self, table: str, kind: str, n: int) -> None:
+        per_table = self.counts.setdefault(table, {"new": 0, "updated": 0, "unchanged": 0, "deleted": 0})
+        per_table[kind] += n
+
+    @property
+    def changed(self) -> int:
+        return sum(c["new"] + c["updated"] + c["deleted"] for c in self.counts.values())
+
+
+class Transaction:
+    """One write: set-based upserts and deletes, each changed record audited with its before and after."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, actor: str, action: str):
+        self.cursor = cursor
+        self.actor = actor
+        self.action = action
+        self.summary = WriteSummary()
+
+    def execute(self, sql: str, params: list | tuple | None = None) -> None:
+        self.cursor.execute(sql, params or [])
+
+    def upsert(self, table: str, rows: pd.DataFrame) -> dict[str, int]:
+        """Insert new records and update changed ones by key; identical rows change nothing and leave no audit."""
+        spec = TABLES[table]
+        before = self.summary.counts.get(table, {}).copy()
+        if rows.empty:
+            self.summary.add(table, "new", 0)
+            return {"new": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+        staged = rows[list(spec.columns)].copy()
+        self.cursor.register("staged_rows", staged)
+        try:
+            self._stage(spec)
+            self._audit_changes(spec)
+            n_new, n_updated, n_same = self.cursor.execute(
+                "SELECT count(*) FILTER (old_json IS NULL), count(*) FILTER (old_json IS NOT NULL AND old_json <> new_json),"
+                " count(*) FILTER (old_json = new_json) FROM upsert_diff"
+            ).fetchone()
+            self.cursor.execute(f"INSERT OR REPLACE INTO {spec.quoted_name} ({spec.column_list}) SELECT {spec.column_list} "
+                                "FROM upsert_diff WHERE old_json IS NULL OR old_json <> new_json")
+        finally:
+            self.cursor.execute("DROP TABLE IF EXISTS upsert_diff")
+            self.cursor.unregister("staged_rows")
+        self.summary.add(table, "new", n_new)
+        self.summary.add(table, "updated", n_updated)
+        self.summary.add(table, "unchanged", n_same)
+        after = self.summary.counts[table]
+        return {k: after[k] - before.get(k, 0) for k in after}
+
+    def _stage(self, spec: TableSpec) -> None:
+        # Cast the staged frame to the table's own types so comparison and JSON are exactly what would be stored.
+        casts = ", ".join(f"CAST(s.{c} AS {t}) AS {c}" for c, t in spec.quoted_columns_types())
+        self.cursor.execute(
+            f"CREATE TEMP TABLE upsert_diff AS "
+            f"WITH new_rows AS (SELECT {casts} FROM staged_rows s) "
+            f"SELECT n.*, to_json(n) AS new_json, "
+            f"  (SELECT to_json(o) FROM {spec.quoted_name} o WHERE {spec.key_match('o', 'n')}) AS old_json "
+            f"FROM new_rows n"
+        )
+
+    def _audit_changes(self, spec: TableSpec) -> None:
+        key_json = "to_json({" + ", ".join(f"'{k}': {q}" for k, q in zip(spec.key, spec.quoted_key)) + "})"
+        self.cursor.execute(
+            f"INSERT INTO audit (actor, action, table_name, record_key, before, after) "
+            f"SELECT ?, ?, ?, {key_json}, old_json, new_json FROM upsert_diff "
+            f"WHERE old_json IS NULL OR old_json <> new_json",
+            [self.actor, self.action, spec.name],
+        )
+
+    def delete_all(self, table: str, where: str = "TRUE", params: list | None = None) -> int:
+        """Delete records matching a fixed condition of ours (never user text), auditing each with its before."""
+        spec = TABLES[table]
+        key_json = "to_json({" + ", ".join(f"'{k}': {q}" for k, q in zip(spec.key, spec.quoted_key)) + "})"
+        params = list(params or [])
+        self.cursor.execute(
+            f"INSERT INTO audit (actor, action, table_name, record_key, before, after) "
+            f"SELECT ?, ?, ?, {key_json}, to_json(t), NULL FROM {spec.quoted_name} t WHERE {where}",
+            [self.actor, self.action, spec.name, *params],
+        )
+        n = self.cursor.execute(f"DELETE FROM {spec.quoted_name} WHERE {where}", params).fetchone()[0]
+        self.summary.add(table, "deleted", n)
+        return n
+
+    def set_setting(self, key: str, value: str) -> None:
+        old = self.cursor.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        if old and old[0] == value:
+            return
+        self.cursor.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
+        self.cursor.execute(
+            "INSERT INTO audit (actor, action, table_name, record_key, before, after) VALUES (?, ?, 'settings', ?, ?, ?)",
+            [self.actor, self.action, json.dumps({"key": key}),
+             json.dumps({"value": old[0]}) if old else None, json.dumps({"value": value})],
+        )
+        self.summary.add("settings", "updated" if old else "new", 1)
+
+
+class Store:
+    """A handle on one tracker database for one actor; cheap to create, shares the process's connection."""
+
+    def __init__(self, path: str | Path | None = None, actor: str = "local", role: str = "lead"):
+        self.path = Path(path or default_db_path()).resolve()
+        self.actor = actor
+        self.role = role
+        self._con = _connect(self.path)
+        self._local = threading.local()
+        self.migrate()
+
+    # -- reading -------------------------------------------------------------------------------------------------
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._con.cursor()
+            self._local.cursor = cur
+        return cur
+
+    def query(self, sql: str, params: list | tuple | dict | None = None) -> pd.DataFrame:
+        return self._cursor().execute(sql, params or []).df()
+
+    def rows(self, sql: str, params: list | tuple | dict | None = None) -> list[tuple]:
+        return self._cursor().execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: list | tuple | dict | None = None):
+        row = self._cursor().execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    def data_version(self) -> int:
+        return int(self.scalar("SELECT value FROM settings WHERE key = 'data_version'"))
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        value = self.scalar("SELECT value FROM settings WHERE key = ?", [key])
+        return default if value is None else value
+
+    def table(self, name: str) -> pd.DataFrame:
+        spec = TABLES[name]
+        return self.query(f"SELECT {spec.column_list} FROM {spec.quoted_name} ORDER BY {spec.key_list}")
+
+    def counts(self) -> dict[str, int]:
+        return {name: self.scalar(f"SELECT count(*) FROM {spec.quoted_name}") for name, spec in TABLES.items()}
+
+    def is_empty(self) -> bool:
+        return not any(self.counts().values())
+
+    def is_demo(self) -> bool:
+        return self.setting("demo") == "1"
+
+    def audit_log(self, limit: int = 100) -> pd.DataFrame:
+        return self.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])
+
+    # -- writing -------------------------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self, action: str, detail: str = "") -> Iterator[Transaction]:
+        """One write: all or nothing, a summary audit row, and a new data version so cached figures refresh."""
+        if self.role not in WRITER_ROLES:
+            raise WriteNotAllowed(f"Role '{self.role}' may view the tracker but not change it.")
+        cur = self._cursor()
+        cur.execute("BEGIN TRANSACTION")
+        tx = Transaction(cur, self.actor, action)
+        try:
+            yield tx
+            if tx.summary.changed:
+                cur.execute("UPDATE settings SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                            "WHERE key = 'data_version'")
+                cur.execute("INSERT INTO audit (actor, action, after) VALUES (?, ?, ?)",
+                            [self.actor, action, json.dumps({"detail": detail, "counts": tx.summary.counts})])
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    # -- schema --------------------------------------------------------------------------------------------------
+    def migrate(self) -> list[str]:
+        """Apply numbered migrations not yet recorded; each in its own transaction. Returns the names applied."""
+        cur = self._cursor()
+        cur.execute("CREATE TABLE IF NOT EXISTS migrations (name VARCHAR PRIMARY KEY, "
+                    "applied_at TIMESTAMP DEFAULT current_localtimestamp())")
+        done = {r[0] for r in cur.execute("SELECT name FROM migrations").fetchall()}
+        applied = []
+        for sql_file in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
+            if sql_file.name in done:
+                continue
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                cur.execute(sql_file.read_text(encoding="utf-8"))
+                cur.execute("INSERT INTO migrations (name) VALUES (?)", [sql_file.name])
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            applied.append(sql_file.name)
+        return applied
+
+    def migrations(self) -> list[str]:
+        return [r[0] for r in self.rows("SELECT name FROM migrations ORDER BY name")]
