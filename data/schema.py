@@ -36,6 +36,10 @@ class TableSpec:
     def quoted_columns_types(self) -> list[tuple[str, str]]:
         return [(quote(c), t) for c, t in self.columns.items()]
 
+    def key_json(self) -> str:
+        """SQL for a JSON object of the record's key, e.g. {"month": ..., "unit": ...}, for the audit log."""
+        return "to_json({" + ", ".join(f"'{k}': {quote(k)}" for k in self.key) + "})"
+
     def key_match(self, left: str, right: str) -> str:
         return " AND ".join(f"{left}.{k} = {right}.{k}" for k in self.quoted_key)
 

@@ -1,14 +1,14 @@
-"""The Store: the one place that opens the DuckDB file, runs SQL (always parameterised) and writes audited transactions."""
+"""The Store: the one place that opens the DuckDB file, runs SQL (always parameterised) and audits every write."""
 from __future__ import annotations
 
 import json
 import os
 import re
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import pandas as pd
@@ -115,11 +115,13 @@ class Transaction:
             self._stage(spec)
             self._audit_changes(spec)
             n_new, n_updated, n_same = self.cursor.execute(
-                "SELECT count(*) FILTER (old_json IS NULL), count(*) FILTER (old_json IS NOT NULL AND old_json <> new_json),"
+                "SELECT count(*) FILTER (old_json IS NULL),"
+                " count(*) FILTER (old_json IS NOT NULL AND old_json <> new_json),"
                 " count(*) FILTER (old_json = new_json) FROM upsert_diff"
             ).fetchone()
-            self.cursor.execute(f"INSERT OR REPLACE INTO {spec.quoted_name} ({spec.column_list}) SELECT {spec.column_list} "
-                                "FROM upsert_diff WHERE old_json IS NULL OR old_json <> new_json")
+            self.cursor.execute(f"INSERT OR REPLACE INTO {spec.quoted_name} ({spec.column_list}) "
+                                f"SELECT {spec.column_list} FROM upsert_diff "
+                                "WHERE old_json IS NULL OR old_json <> new_json")
         finally:
             self.cursor.execute("DROP TABLE IF EXISTS upsert_diff")
             self.cursor.unregister("staged_rows")
@@ -141,10 +143,9 @@ class Transaction:
         )
 
     def _audit_changes(self, spec: TableSpec) -> None:
-        key_json = "to_json({" + ", ".join(f"'{k}': {q}" for k, q in zip(spec.key, spec.quoted_key)) + "})"
         self.cursor.execute(
             f"INSERT INTO audit (actor, action, table_name, record_key, before, after) "
-            f"SELECT ?, ?, ?, {key_json}, old_json, new_json FROM upsert_diff "
+            f"SELECT ?, ?, ?, {spec.key_json()}, old_json, new_json FROM upsert_diff "
             f"WHERE old_json IS NULL OR old_json <> new_json",
             [self.actor, self.action, spec.name],
         )
@@ -152,11 +153,10 @@ class Transaction:
     def delete_all(self, table: str, where: str = "TRUE", params: list | None = None) -> int:
         """Delete records matching a fixed condition of ours (never user text), auditing each with its before."""
         spec = TABLES[table]
-        key_json = "to_json({" + ", ".join(f"'{k}': {q}" for k, q in zip(spec.key, spec.quoted_key)) + "})"
         params = list(params or [])
         self.cursor.execute(
             f"INSERT INTO audit (actor, action, table_name, record_key, before, after) "
-            f"SELECT ?, ?, ?, {key_json}, to_json(t), NULL FROM {spec.quoted_name} t WHERE {where}",
+            f"SELECT ?, ?, ?, {spec.key_json()}, to_json(t), NULL FROM {spec.quoted_name} t WHERE {where}",
             [self.actor, self.action, spec.name, *params],
         )
         n = self.cursor.execute(f"DELETE FROM {spec.quoted_name} WHERE {where}", params).fetchone()[0]
@@ -169,7 +169,8 @@ class Transaction:
             return
         self.cursor.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
         self.cursor.execute(
-            "INSERT INTO audit (actor, action, table_name, record_key, before, after) VALUES (?, ?, 'settings', ?, ?, ?)",
+            "INSERT INTO audit (actor, action, table_name, record_key, before, after) "
+            "VALUES (?, ?, 'settings', ?, ?, ?)",
             [self.actor, self.action, json.dumps({"key": key}),
              json.dumps({"value": old[0]}) if old else None, json.dumps({"value": value})],
         )
@@ -224,6 +225,10 @@ class Store:
 
     def is_demo(self) -> bool:
         return self.setting("demo") == "1"
+
+    def last_changed(self):
+        """When the programme's data last changed (a datetime), or None for a database never written."""
+        return self.scalar("SELECT max(changed_at) FROM audit")
 
     def audit_log(self, limit: int = 100) -> pd.DataFrame:
         return self.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])

@@ -1,0 +1,112 @@
+"""Command line for analysts and automation: init, demo, import, export, backup, restore (see design.md)."""
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from pathlib import Path
+
+from data import demo, export, importer
+from data.store import Store, StoreError, default_db_path
+
+
+def _store(args) -> Store:
+    return Store(args.db, actor="cli")
+
+
+def cmd_init(args) -> int:
+    store = _store(args)
+    print(f"{store.path}: ready (migrations: {', '.join(store.migrations())}).")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    store = _store(args)
+    if not store.is_empty() and not store.is_demo():
+        print(f"{store.path} already holds programme data; the demo is only loaded into an empty database.",
+              file=sys.stderr)
+        return 1
+    summary = demo.load_demo(store)
+    print(f"{store.path}: {demo.DEMO_LABEL} loaded ({summary.changed} records written).")
+    return 0
+
+
+def cmd_clear_demo(args) -> int:
+    store = _store(args)
+    if not store.is_demo():
+        print(f"{store.path} does not hold the demo programme; nothing was cleared.", file=sys.stderr)
+        return 1
+    summary = demo.clear_demo(store)
+    print(f"{store.path}: demo programme cleared ({summary.changed} records removed).")
+    return 0
+
+
+def cmd_import(args) -> int:
+    files = importer.load_path(Path(args.path))
+    plan = importer.run_import(_store(args), files, dry_run=args.dry_run)
+    if plan.problems:
+        print(importer.format_problems(plan.problems), file=sys.stderr)
+        print(f"{len(plan.problems)} problem(s); nothing was written.", file=sys.stderr)
+        return 1
+    print(importer.format_preview(plan))
+    print("Dry run: nothing was written." if args.dry_run else "Imported.")
+    return 0
+
+
+def cmd_export(args) -> int:
+    written = export.export_tables(_store(args), Path(args.dir))
+    print(f"Wrote {len(written)} files to {args.dir}.")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    target = export.backup(_store(args), Path(args.file))
+    print(f"Backed up to {target}.")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    db = Path(args.db or default_db_path())
+    kept = export.restore(db, Path(args.file), actor="cli")
+    print(f"Restored {db} from {args.file}; the replaced database was kept as {kept}.")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m data", description=__doc__)
+    ap.add_argument("--db", default=None, help="database file (default: $TRACKER_DB or data/tracker.duckdb)")
+    # --db is accepted after the subcommand too (`import PATH --db x.duckdb`); SUPPRESS keeps the earlier value.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    sub = ap.add_subparsers(dest="command", required=True)
+    sub.add_parser = functools.partial(sub.add_parser, parents=[common])
+    sub.add_parser("init", help="create or migrate the database; adds no demo data").set_defaults(run=cmd_init)
+    sub.add_parser("demo", help="load the demo programme into an empty database").set_defaults(run=cmd_demo)
+    sub.add_parser("clear-demo", help="remove the demo programme").set_defaults(run=cmd_clear_demo)
+    p = sub.add_parser("import", help="import a folder of CSV files or an .xlsx workbook")
+    p.add_argument("path")
+    p.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
+    p.set_defaults(run=cmd_import)
+    p = sub.add_parser("export", help="write every table as formula-safe CSV and Parquet")
+    p.add_argument("dir")
+    p.set_defaults(run=cmd_export)
+    p = sub.add_parser("backup", help="copy the whole database to FILE")
+    p.add_argument("file")
+    p.set_defaults(run=cmd_backup)
+    p = sub.add_parser("restore", help="replace the database with a backup FILE (the old one is kept)")
+    p.add_argument("file")
+    p.set_defaults(run=cmd_restore)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (StoreError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

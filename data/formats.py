@@ -1,0 +1,199 @@
+"""The programme workbook's import formats as data: each file's columns, the rule every cell follows, and the key."""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from metrics.registry import BUILTIN_KEYS
+
+# DuckDB INTEGER is 32-bit; nine digits always fit, so a count never fails at write time after passing here.
+MAX_COUNT_DIGITS = 9
+MAX_SCORE = 10
+# Metric keys the tracker computes; a reading under one of these names would shadow the real figure.
+RESERVED_METRIC_KEYS = BUILTIN_KEYS
+
+# A month; a first-of-month date is accepted too, so exported tables (months stored as dates) re-import as they are.
+_MONTH = re.compile(r"(\d{4})-(\d{2})(?:-01)?", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?", re.ASCII)
+_COUNT = re.compile(rf"\d{{1,{MAX_COUNT_DIGITS}}}", re.ASCII)
+# Plain decimal notation only: float() alone would also take "nan", "inf" and "1_000".
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+class Unfit(ValueError):
+    """A cell that does not fit its rule, with a reason of its own instead of the rule's generic 'must be ...'."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one kind of cell is read: what it must look like (for messages) and how its text becomes the stored value."""
+
+    expects: str  # completes "must be ..."
+    parse: Callable[[str], object]  # raises ValueError (or Unfit with its own reason) when the text does not fit
+    names_unit: bool = False  # the value must be a unit stored or imported in the same run
+
+
+def _text(text: str) -> str:
+    return text
+
+
+def _month(text: str) -> date:
+    match = _MONTH.fullmatch(text)
+    if not match:
+        raise ValueError(text)
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def _date(text: str) -> date:
+    if not _DATE.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
+def _datetime(text: str) -> datetime:
+    if not _DATETIME.fullmatch(text):
+        raise ValueError(text)
+    return datetime.fromisoformat(text)
+
+
+def _count(text: str) -> int:
+    if not _COUNT.fullmatch(text):
+        raise ValueError(text)
+    return int(text)
+
+
+def _number(text: str) -> float:
+    if not _NUMBER.fullmatch(text) or not math.isfinite(value := float(text)):
+        raise ValueError(text)
+    return value
+
+
+def _share(text: str) -> float:
+    value = _number(text.rstrip("%"))
+    if text.endswith("%") or not 0 <= value <= 1:
+        raise Unfit(f'must be a share from 0 to 1, e.g. 0.75 for 75% (got "{text}")')
+    return value
+
+
+def _score(text: str) -> int:
+    value = _count(text)
+    if value > MAX_SCORE:
+        raise ValueError(text)
+    return value
+
+
+def _metric_name(text: str) -> str:
+    if text in RESERVED_METRIC_KEYS:
+        raise Unfit(f'"{text}" is a built-in metric the tracker computes itself; readings are for other metrics '
+                    "(satisfaction, revenue, rating...), so give this one another name")
+    return text
+
+
+def choice(*allowed: str) -> Rule:
+    """One of a fixed set of words; capitals are forgiven (spreadsheets capitalise), the stored word is lower-case."""
+    def parse(text: str) -> str:
+        if text.lower() not in allowed:
+            raise ValueError(text)
+        return text.lower()
+    return Rule(f"one of {', '.join(allowed)}", parse)
+
+
+TEXT = Rule("text", _text)
+UNIT = Rule("the name of a unit", _text, names_unit=True)
+MONTH = Rule("a month YYYY-MM", _month)
+DATE = Rule("a date YYYY-MM-DD", _date)
+DATETIME = Rule("a date YYYY-MM-DD or a date-time YYYY-MM-DD HH:MM[:SS]", _datetime)
+COUNT = Rule("a whole number >= 0", _count)
+SHARE = Rule("a share from 0 to 1", _share)
+NUMBER = Rule("a number", _number)
+SCORE = Rule(f"a whole number from 0 to {MAX_SCORE}", _score)
+METRIC = Rule("a metric name", _text)
+READING_METRIC = Rule("a metric name that is not built in", _metric_name)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    rule: Rule
+    key: bool = False
+    optional: bool = False  # the cell may be empty (stored as NULL)
+    # A unit where empty means the whole organisation: the column may be left out, and empty is stored as ''
+    # (most are key columns, which cannot hold NULL). Any other column must be present, or re-importing a file
+    # without it would overwrite what is stored there with nothing.
+    whole_org: bool = False
+
+    @property
+    def empty_value(self) -> str | None:
+        return "" if self.whole_org else None
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    stem: str
+    columns: tuple[Column, ...]
+    # (later, earlier): when both cells are filled, the later one may not be before the earlier one.
+    not_before: tuple[tuple[str, str], ...] = ()
+    # (column, other, value): the column is filled exactly when the other column holds that value.
+    filled_iff: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.key)
+
+
+def key(name: str, rule: Rule) -> Column:
+    return Column(name, rule, key=True)
+
+
+def col(name: str, rule: Rule, optional: bool = False) -> Column:
+    return Column(name, rule, optional=optional)
+
+
+def org_unit(is_key: bool = True) -> Column:
+    return Column("unit", UNIT, key=is_key, optional=True, whole_org=True)
+
+
+def _formats(*formats: FileFormat) -> dict[str, FileFormat]:
+    return {f.stem: f for f in formats}
+
+
+# In dependency order: units first, since every other file names units.
+FORMATS: dict[str, FileFormat] = _formats(
+    FileFormat("units", (key("unit", TEXT), col("function", choice("frontline", "internal", "leadership")),
+                         col("parent", UNIT, optional=True))),
+    FileFormat("headcount", (key("month", MONTH), key("unit", UNIT), col("headcount", COUNT), col("leavers", COUNT))),
+    FileFormat("training", (key("date", DATE), key("unit", UNIT), key("course", TEXT), col("completed", COUNT))),
+    FileFormat("plan", (key("month", MONTH), key("course", TEXT), col("planned_coverage", SHARE),
+                        org_unit())),
+    FileFormat("ideas", (key("idea_id", TEXT), col("title", TEXT), col("unit", UNIT, optional=True),
+                         col("submitted_on", DATE, optional=True),
+                         col("status", choice("submitted", "review", "approved", "implemented", "rejected")),
+                         col("implemented_on", DATE, optional=True)),
+               not_before=(("implemented_on", "submitted_on"),),
+               filled_iff=(("implemented_on", "status", "implemented"),)),
+    FileFormat("voice", (key("item_id", TEXT), col("date", DATE), col("unit", UNIT, optional=True),
+                         col("kind", choice("praise", "complaint", "assessment")), col("text", TEXT, optional=True),
+                         col("channel", TEXT, optional=True))),
+    FileFormat("tickets", (key("ticket_id", TEXT), col("unit", UNIT, optional=True), col("opened_at", DATETIME),
+                           col("promised_by", DATETIME), col("closed_at", DATETIME, optional=True)),
+               not_before=(("promised_by", "opened_at"), ("closed_at", "opened_at"))),
+    FileFormat("survey", (key("response_id", TEXT), col("date", DATE), org_unit(is_key=False),
+                          col("score", SCORE))),
+    FileFormat("readings", (key("month", MONTH), key("metric", READING_METRIC), col("value", NUMBER),
+                            org_unit())),
+    FileFormat("targets", (key("metric", METRIC), key("by", MONTH), col("value", NUMBER),
+                           org_unit())),
+    FileFormat("initiatives", (key("name", TEXT), col("owner", TEXT, optional=True), col("start", DATE, optional=True),
+                               col("end", DATE, optional=True),
+                               col("status", choice("planned", "active", "done", "dropped")),
+                               col("unit", UNIT, optional=True), col("metric", METRIC, optional=True)),
+               not_before=(("end", "start"),)),
+)

@@ -1,0 +1,491 @@
+"""Import the programme workbook (a folder of CSVs or one XLSX): check every cell, preview, write all or nothing."""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from data.export import FORMULA_PREFIXES
+from data.formats import FORMATS, Column, FileFormat, Unfit
+from data.schema import TABLES
+from data.store import Store
+
+CSV_SUFFIX = ".csv"
+XLSX_SUFFIX = ".xlsx"
+MAX_SHOWN = 40  # characters of a cell quoted back in a message
+SAVE_AS_UTF8 = 'the file must be saved as UTF-8 (in Excel: Save As, "CSV UTF-8")'
+# Decoding with surrogateescape turns each byte that is not UTF-8 into one of these, so the bad cell can be found.
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+_SURROGATE_BASE = 0xDC00
+_SEPARATORS = (";", "\t")  # what a spreadsheet set to another locale puts between columns instead of commas
+_DATE_ONLY_LENGTH = len("YYYY-MM-DD")
+_TABLE_LIST = ", ".join(FORMATS)
+
+
+@dataclass
+class Problem:
+    """One reason the import cannot run, located as a spreadsheet shows it (header = row 1)."""
+
+    file: str
+    row: int | None
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = [self.file] if self.file else []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.reason}" if where else self.reason
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: every problem, and for each file that passed its checks the rows and their effect."""
+
+    problems: list[Problem] = field(default_factory=list)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # table -> rows converted to the stored types
+    preview: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> new / updated / unchanged
+    written: dict[str, dict[str, int]] = field(default_factory=dict)  # what run_import wrote; empty if nothing
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class _Sheet:
+    """One table's cells as read from a file, all text; rows[i] is spreadsheet row i + 1."""
+
+    source: str  # how problems name it: "headcount.csv" or "programme.xlsx, sheet headcount"
+    stem: str
+    rows: list[list[str]]
+
+
+@dataclass
+class _Table:
+    """One file's records checked cell by cell."""
+
+    sheet: _Sheet
+    fmt: FileFormat
+    row_numbers: list[int] = field(default_factory=list)
+    texts: dict[str, list[str]] = field(default_factory=dict)  # column -> cell text per record
+    values: dict[str, list] = field(default_factory=dict)  # column -> stored value per record (None if it failed)
+    failed: set[tuple[str, int]] = field(default_factory=set)  # (column, record index) that broke its rule
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, index: int | None, column: str, reason: str) -> None:
+        row = 1 if index is None else self.row_numbers[index]
+        self.problems.append(Problem(self.sheet.source, row, column, reason))
+
+    def usable(self, column: str, index: int) -> bool:
+        """The cell is there and passed its own rule, so checks across cells can use its value."""
+        return column in self.values and (column, index) not in self.failed
+
+
+# -- reading files -------------------------------------------------------------------------------------------------
+def load_path(path: str | Path) -> dict[str, bytes]:
+    """The files to import from a folder of CSV files, one .csv file or one .xlsx workbook, by name."""
+    path = Path(path)
+    if path.is_dir():
+        return {p.name: p.read_bytes() for p in sorted(path.iterdir())
+                if p.is_file() and p.suffix.lower() == CSV_SUFFIX and not p.name.startswith(".")}
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    return {path.name: path.read_bytes()}
+
+
+def _show(text: str) -> str:
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _csv_cell(text: str) -> str:
+    # Exports prefix a cell a spreadsheet would run as a formula with an apostrophe; a spreadsheet hides it, so do we.
+    text = text.strip()
+    return text[1:] if text[:1] == "'" and text[1:2] and text[1] in FORMULA_PREFIXES else text
+
+
+def _bad_byte(source: str, rows: list[list[str]]) -> Problem | None:
+    """Where the first byte that is not UTF-8 sits, so the user can find the cell that was saved wrongly."""
+    for number, row in enumerate(rows, start=1):
+        for index, cell in enumerate(row):
+            if match := _BAD_BYTE.search(cell):
+                header = rows[0]
+                column = _printable(header[index]) if number > 1 and index < len(header) else ""
+                byte = ord(match[0]) - _SURROGATE_BASE
+                return Problem(source, number, column, f'has a byte that is not UTF-8 (0x{byte:02X} in '
+                                                       f'"{_show(_printable(cell))}"): {SAVE_AS_UTF8}')
+    return None
+
+
+def _read_csv(name: str, data: bytes) -> tuple[list[_Sheet], list[Problem]]:
+    try:
+        text, clean = data.decode("utf-8-sig"), True
+    except UnicodeDecodeError:
+        text, clean = data.decode("utf-8-sig", errors="surrogateescape"), False
+    rows: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline="")):
+            rows.append([_csv_cell(cell) for cell in record])
+    except csv.Error as exc:
+        return [], [Problem(name, len(rows) + 1, "", f"cannot be read as CSV: {exc}")]
+    problems = []
+    if not clean and (bad := _bad_byte(name, rows)):
+        problems.append(bad)
+        # Carry on with the bad bytes shown as "�", so the rest of the file is still checked and messages print.
+        rows = [[_printable(cell) for cell in row] for row in rows]
+    return [_Sheet(name, Path(name).stem, rows)], problems
+
+
+def _xlsx_cell(value) -> str:
+    """A cell as the text the CSV rules expect: dates ISO, whole numbers without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_xlsx(name: str, data: bytes) -> tuple[list[_Sheet], list[Problem]]:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises zip, XML and key errors alike for a file that is not a workbook
+        return [], [Problem(name, None, "", "cannot be read as an Excel workbook; save it from Excel as .xlsx")]
+    try:
+        sheets = [_Sheet(f"{name}, sheet {ws.title}", ws.title,
+                         [[_xlsx_cell(v) for v in row] for row in ws.iter_rows(values_only=True)])
+                  for ws in book.worksheets]
+    finally:
+        book.close()
+    return sheets, []
+
+
+def _read_files(files: Mapping[str, bytes]) -> tuple[list[_Sheet], list[Problem]]:
+    sheets: list[_Sheet] = []
+    problems: list[Problem] = []
+    for name, data in files.items():
+        suffix = Path(name).suffix.lower()
+        if suffix == CSV_SUFFIX:
+            found, trouble = _read_csv(name, data)
+        elif suffix == XLSX_SUFFIX:
+            found, trouble = _read_xlsx(name, data)
+        else:
+            found, trouble = [], [Problem(name, None, "", "is neither a .csv file nor an .xlsx workbook")]
+        sheets += found
+        problems += trouble
+    return sheets, problems
+
+
+def _is_blank(row: list[str]) -> bool:
+    return not any(row)
+
+
+def _pick_sheets(sheets: list[_Sheet]) -> tuple[dict[str, _Sheet], list[Problem]]:
+    """Each table's sheet by file stem or sheet name; unknown names and a table given twice are problems."""
+    chosen: dict[str, _Sheet] = {}
+    problems = []
+    for sheet in sheets:
+        stem = sheet.stem.strip().lower()
+        empty = all(_is_blank(row) for row in sheet.rows)
+        if stem not in FORMATS:
+            # A workbook's untouched default sheet (Sheet1) carries nothing, so it is no reason to refuse the import.
+            if not empty:
+                problems.append(Problem(sheet.source, None, "", f"is not one of the import tables ({_TABLE_LIST}); "
+                                                                "name each file or sheet after its table"))
+        elif stem in chosen:
+            problems.append(Problem(sheet.source, None, "", f"gives the table {stem} a second time (it is also in "
+                                                            f"{chosen[stem].source}); give each table once"))
+        elif empty:
+            problems.append(Problem(sheet.source, None, "", "is empty; the first row must be the header naming "
+                                                            f"the columns ({', '.join(FORMATS[stem].names)})"))
+        else:
+            chosen[stem] = sheet
+    return chosen, problems
+
+
+# -- checking one file ---------------------------------------------------------------------------------------------
+def _header(table: _Table) -> dict[str, int] | None:
+    """Where each known column is (by position), or None when the first row is not a header at all."""
+    fmt, source = table.fmt, table.sheet.source
+    header = [cell.lower() for cell in table.sheet.rows[0]]
+    if not set(header) & set(fmt.names):
+        hint = ""
+        if len([h for h in header if h]) == 1 and any(sep in header[0] for sep in _SEPARATORS):
+            hint = "; the columns must be separated by commas"
+        table.problems.append(Problem(source, 1, "", f"must be the header row naming the columns "
+                                                     f"({', '.join(fmt.names)}) but has none of them{hint}"))
+        return None
+    positions: dict[str, int] = {}
+    for index, (name, raw) in enumerate(zip(header, table.sheet.rows[0], strict=True)):
+        if not name:
+            continue  # a column without a name is only a problem where it holds values (see _records)
+        if name not in fmt.names:
+            table.problem(None, raw, f"is not a column of {fmt.stem}; its columns are {', '.join(fmt.names)}")
+        elif name in positions:
+            table.problem(None, raw, f"appears twice in the header (columns {get_column_letter(positions[name] + 1)}"
+                                     f" and {get_column_letter(index + 1)})")
+        else:
+            positions[name] = index
+    for column in fmt.columns:
+        if column.name not in positions and not column.whole_org:
+            table.problem(None, column.name, "is a required column but the header row does not have it")
+    return positions
+
+
+def _records(table: _Table, positions: dict[str, int]) -> None:
+    """Collect each non-blank record's cells by column; a value under no column name is a problem."""
+    header = table.sheet.rows[0]
+    table.texts = {name: [] for name in positions}
+    for number, row in enumerate(table.sheet.rows[1:], start=2):
+        if _is_blank(row):
+            continue  # blank rows (a spreadsheet's trailing ones too) carry nothing
+        table.row_numbers.append(number)
+        for name, index in positions.items():
+            table.texts[name].append(row[index] if index < len(row) else "")
+        stray = next((i for i, cell in enumerate(row) if cell and (i >= len(header) or not header[i])), None)
+        if stray is not None:
+            table.problem(len(table.row_numbers) - 1, f"({get_column_letter(stray + 1)})",
+                          "has a value under no column name (in a CSV file, a value containing a comma must be "
+                          "in double quotes)")
+
+
+def _check_cells(table: _Table, column: Column) -> None:
+    texts = table.texts.get(column.name)
+    if texts is None:  # left out: a whole-organisation unit (or a missing column, reported already)
+        if column.whole_org:
+            table.values[column.name] = [column.empty_value] * len(table.row_numbers)
+            table.texts[column.name] = [""] * len(table.row_numbers)
+        return
+    rule = column.rule
+    parsed: dict[str, object] = {}
+    for text in set(texts) - {""}:  # each distinct text once: months, units and statuses repeat a lot
+        try:
+            parsed[text] = rule.parse(text)
+        except ValueError as exc:
+            parsed[text] = exc
+    values = []
+    for index, text in enumerate(texts):
+        if not text:
+            if not column.optional:
+                table.problem(index, column.name, f"must be {rule.expects} (the cell is empty)")
+                table.failed.add((column.name, index))
+            values.append(column.empty_value)
+            continue
+        value = parsed[text]
+        if isinstance(value, ValueError):
+            reason = str(value) if isinstance(value, Unfit) else f'must be {rule.expects} (got "{_show(text)}")'
+            table.problem(index, column.name, reason)
+            table.failed.add((column.name, index))
+            value = None
+        values.append(value)
+    table.values[column.name] = values
+
+
+def _check_file(sheet: _Sheet, fmt: FileFormat) -> _Table:
+    table = _Table(sheet, fmt)
+    positions = _header(table)
+    if positions is not None:
+        _records(table, positions)
+        for column in table.fmt.columns:
+            _check_cells(table, column)
+    return table
+
+
+# -- checks across cells, files and the database -------------------------------------------------------------------
+def _unit_hint(unit: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(unit, known, n=1)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _check_unit_names(table: _Table, known: set[str]) -> None:
+    hints: dict[str, str] = {}  # one misspelt unit tends to fill a whole column
+    for column in table.fmt.columns:
+        if not column.rule.names_unit or column.name not in table.values:
+            continue
+        for index, unit in enumerate(table.values[column.name]):
+            if unit and unit not in known:
+                if unit not in hints:
+                    hints[unit] = _unit_hint(unit, known)
+                table.problem(index, column.name, f'names the unit "{_show(unit)}", which is neither stored nor in '
+                                                  f"this import's units{hints[unit]}")
+
+
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _is_before(later: date, later_text: str, earlier: date, earlier_text: str) -> bool:
+    # A date without a time means "some time that day", so then only whole days are compared.
+    if len(later_text) > _DATE_ONLY_LENGTH and len(earlier_text) > _DATE_ONLY_LENGTH:
+        return later < earlier
+    return _day(later) < _day(earlier)
+
+
+def _check_order(table: _Table) -> None:
+    for later, earlier in table.fmt.not_before:
+        for index in range(len(table.row_numbers)):
+            if not (table.usable(later, index) and table.usable(earlier, index)):
+                continue
+            a, b = table.values[later][index], table.values[earlier][index]
+            ta, tb = table.texts[later][index], table.texts[earlier][index]
+            if a is not None and b is not None and _is_before(a, ta, b, tb):
+                table.problem(index, later, f"must not be before {earlier} ({ta} is before {tb})")
+
+
+def _check_filled_iff(table: _Table) -> None:
+    for column, other, wanted in table.fmt.filled_iff:
+        for index in range(len(table.row_numbers)):
+            if not (table.usable(column, index) and table.usable(other, index)):
+                continue
+            filled, value = bool(table.texts[column][index]), table.values[other][index]
+            if value == wanted and not filled:
+                table.problem(index, column, f"is required when {other} is {wanted} (the cell is empty)")
+            elif value != wanted and filled:
+                table.problem(index, column, f'must be empty unless {other} is {wanted} ({other} is "{value}")')
+
+
+def _check_duplicates(table: _Table) -> None:
+    key = table.fmt.key
+    seen: dict[tuple, int] = {}
+    for index, number in enumerate(table.row_numbers):
+        if not all(table.usable(c, index) for c in key):
+            continue
+        record_key = tuple(table.values[c][index] for c in key)
+        if record_key in seen:
+            shown = ", ".join(f'{c} "{_show(table.texts[c][index])}"' for c in key)
+            table.problem(index, ", ".join(key), f"repeats the key of row {seen[record_key]} ({shown}); "
+                                                 "each record may appear only once in an import")
+        else:
+            seen[record_key] = number
+
+
+def _loop_through(unit: str, parents: dict[str, str | None]) -> list[str] | None:
+    """The chain of parents from a unit back to itself, or None when it ends at the top."""
+    chain, seen = [unit], {unit}
+    parent = parents.get(unit)
+    while parent:
+        chain.append(parent)
+        if parent == unit:
+            return chain
+        if parent in seen:
+            return None  # a loop above this unit: reported on the units that form it
+        seen.add(parent)
+        parent = parents.get(parent)
+    return None
+
+
+def _check_unit_tree(table: _Table, stored_parents: dict[str, str | None]) -> None:
+    """A unit may not be its own parent, directly or through others (stored or imported)."""
+    if not ("unit" in table.values and "parent" in table.values):
+        return
+    parents = dict(stored_parents)
+    parents.update((u, p) for u, p in zip(table.values["unit"], table.values["parent"], strict=True) if u)
+    for index, (unit, parent) in enumerate(zip(table.values["unit"], table.values["parent"], strict=True)):
+        if not (unit and parent):
+            continue
+        if unit == parent:
+            table.problem(index, "parent", "a unit cannot be its own parent")
+        elif chain := _loop_through(unit, parents):
+            table.problem(index, "parent", f"would make the units a loop ({' -> '.join(chain)})")
+
+
+def _cross_checks(tables: dict[str, _Table], store: Store) -> None:
+    stored_parents = dict(store.rows("SELECT unit, parent FROM units"))
+    known = set(stored_parents)
+    if "units" in tables:
+        known.update(u for u in tables["units"].values.get("unit", []) if u)
+    for table in tables.values():
+        _check_unit_names(table, known)
+        _check_order(table)
+        _check_filled_iff(table)
+        _check_duplicates(table)
+    if "units" in tables:
+        _check_unit_tree(tables["units"], stored_parents)
+
+
+# -- the plan: frames, preview, write ------------------------------------------------------------------------------
+def _preview(store: Store, table: str, values: dict[str, list]) -> dict[str, int]:
+    """New, updated and unchanged records, decided exactly as the Store's upsert decides (JSON of the typed row)."""
+    spec = TABLES[table]
+    columns = ", ".join(f"CAST(unnest(?) AS {sql_type}) AS {name}" for name, sql_type in spec.quoted_columns_types())
+    new, updated, unchanged = store.rows(
+        f"WITH incoming AS (SELECT {columns}), "
+        f"compared AS (SELECT to_json(incoming) AS new_json, (SELECT to_json(stored) FROM {spec.quoted_name} stored "
+        f"WHERE {spec.key_match('stored', 'incoming')}) AS old_json FROM incoming) "
+        "SELECT count(*) FILTER (old_json IS NULL), count(*) FILTER (old_json <> new_json), "
+        "count(*) FILTER (old_json = new_json) FROM compared",
+        [values[name] for name in spec.columns],
+    )[0]
+    return {"new": new, "updated": updated, "unchanged": unchanged}
+
+
+def plan_import(store: Store, files: Mapping[str, bytes]) -> ImportPlan:
+    """Check every file and compare with the database, writing nothing. Frames and preview cover the files that
+    passed every check; the import as a whole may run only when there are no problems at all."""
+    plan = ImportPlan()
+    if not files:
+        plan.problems.append(Problem("", None, "", f"nothing to import: give a folder of CSV files named after the "
+                                                   f"tables ({_TABLE_LIST}) or one .xlsx workbook"))
+        return plan
+    sheets, plan.problems = _read_files(files)
+    chosen, picked_problems = _pick_sheets(sheets)
+    plan.problems += picked_problems
+    tables = {stem: _check_file(sheet, FORMATS[stem]) for stem, sheet in chosen.items()}
+    _cross_checks(tables, store)
+    for stem in FORMATS:  # dependency order, units first
+        table = tables.get(stem)
+        if table is None:
+            continue
+        table.problems.sort(key=lambda p: p.row)
+        plan.problems += table.problems
+        if not table.problems:
+            spec = TABLES[stem]
+            plan.frames[stem] = pd.DataFrame({c: table.values[c] for c in spec.columns}, columns=list(spec.columns))
+            plan.preview[stem] = (_preview(store, stem, table.values) if table.row_numbers
+                                  else {"new": 0, "updated": 0, "unchanged": 0})
+    return plan
+
+
+def run_import(store: Store, files: Mapping[str, bytes], dry_run: bool = False) -> ImportPlan:
+    """Check, then write every table in one transaction (units first), or nothing if there is any problem."""
+    plan = plan_import(store, files)
+    if plan.problems or dry_run:
+        return plan
+    with store.transaction("import", ", ".join(files)) as tx:
+        for table, frame in plan.frames.items():  # frames are in dependency order
+            tx.upsert(table, frame)
+        plan.written = {table: dict(counts) for table, counts in tx.summary.counts.items()}
+    return plan
+
+
+# -- for the command line ------------------------------------------------------------------------------------------
+def format_problems(problems: list[Problem]) -> str:
+    return "\n".join(str(p) for p in problems)
+
+
+def format_preview(plan: ImportPlan) -> str:
+    if not plan.preview:
+        return "Nothing to import."
+    width = max(len("table"), *(len(t) for t in plan.preview))
+    lines = [f"{'table':<{width}}  {'new':>7}  {'updated':>7}  {'unchanged':>9}"]
+    lines += [f"{table:<{width}}  {c['new']:>7}  {c['updated']:>7}  {c['unchanged']:>9}"
+              for table, c in plan.preview.items()]
+    return "\n".join(lines)

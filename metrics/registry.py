@@ -1,0 +1,225 @@
+"""The metric registry: every metric's meaning, direction and display format as data, validated in one pass."""
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+KINDS = ("leading", "lagging")
+# Unit of measure (not an organisational unit): it decides how a value reads and which formats make sense.
+UNITS = ("count", "share", "ratio", "per_100", "points", "value")
+DIRECTIONS = ("up", "down")
+EMPTY = "—"  # shown where a figure is undefined (no complaints, nobody on the headcount...)
+
+# Readings metrics all come from one query that returns every reading key; built-ins each name their own file.
+READINGS_SQL = "readings"
+
+_SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    """One metric: what it means, which way is better and how to show it."""
+
+    key: str
+    label: str
+    kind: str  # leading | lagging
+    unit: str  # unit of measure, one of UNITS
+    direction: str  # which way is better: up | down
+    format: str  # a key of FORMATS
+    description: str  # one sentence: the definition users are shown
+    sql: str = READINGS_SQL  # stem of the file in metrics/sql that computes it
+    decimals: int = 1  # places shown on screen (of the per cent for shares)
+    short_label: str = ""  # for a narrow KPI card; the label when empty
+
+    @property
+    def card_label(self) -> str:
+        return self.short_label or self.label
+
+
+def _number(value: float, decimals: int) -> str:
+    return f"{value:,.{decimals}f}"
+
+
+def _percent(value: float, decimals: int) -> str:
+    return f"{value * 100:.{decimals}f}%"
+
+
+def _signed(value: float, decimals: int) -> str:
+    # No sign on a figure that rounds to zero: "+0.0" and "-0.0" would claim a direction that is not there.
+    if round(value, decimals) == 0:
+        return f"{0:.{decimals}f}"
+    return f"{value:+.{decimals}f}"
+
+
+def _ratio(value: float, decimals: int) -> str:
+    return f"{value:.{decimals}f} : 1"
+
+
+FORMATS = {"number": _number, "percent": _percent, "signed": _signed, "ratio": _ratio}
+
+_BUILTIN_ROWS = (
+    dict(key="ideas_implemented", label="Ideas put into practice", kind="leading", unit="count", direction="up",
+         short_label="Ideas in practice",
+         format="number", decimals=0, sql="ideas_implemented",
+         description="Ideas whose implemented_on date falls in the month."),
+    dict(key="ideas_per_100_staff", label="Ideas per 100 staff", kind="leading", unit="per_100", direction="up",
+         short_label="Ideas / 100 staff",
+         format="number", decimals=1, sql="ideas_per_100_staff",
+         description="Ideas put into practice in the month per 100 people on the month-end headcount."),
+    dict(key="training_coverage", label="Training coverage", kind="leading", unit="share", direction="up",
+         format="percent", decimals=0, sql="training_coverage",
+         description="Share of the month-end headcount that has completed the course by the month end, "
+                     "each unit capped at its own headcount."),
+    dict(key="churn_annualised", label="Staff churn (annualised)", kind="leading", unit="share", direction="down",
+         short_label="Churn, annualised",
+         format="percent", decimals=1, sql="churn_annualised",
+         description="Leavers over the last n months (up to 12) divided by the mean headcount over those months, "
+                     "scaled to a year."),
+    dict(key="praise_complaint_ratio", label="Praise to complaints", kind="leading", unit="ratio", direction="up",
+         short_label="Praise : complaints",
+         format="ratio", decimals=1, sql="praise_complaint_ratio",
+         description="Praise received in the month divided by complaints received in the month."),
+    dict(key="tickets_within_promise", label="Tickets closed within promise", kind="leading", unit="share",
+         short_label="Tickets in promise",
+         direction="up", format="percent", decimals=0, sql="tickets_within_promise",
+         description="Share of the tickets closed in the month that closed on or before the promised day."),
+    dict(key="nps", label="Net promoter score", kind="lagging", unit="points", direction="up", format="signed",
+         short_label="NPS",
+         decimals=1, sql="nps",
+         description="Per cent of survey scores 9-10 minus per cent of scores 0-6 in the month."),
+)
+
+# Reading keys the published cases use, with a better default than a plain value (see domain.md).
+_KNOWN_READING_ROWS = (
+    dict(key="satisfaction", label="Customer satisfaction", kind="lagging", unit="value", direction="up",
+         format="number", decimals=1, description="Customer satisfaction as reported for the month."),
+    # One decimal: revenue is often reported in millions (40.3), where whole numbers would hide the movement.
+    dict(key="revenue", label="Revenue", kind="lagging", unit="value", direction="up", format="number", decimals=1,
+         description="Revenue as reported for the month."),
+    dict(key="rating", label="External rating", kind="lagging", unit="value", direction="up", format="number",
+         decimals=1, description="External rating (stars, review score) as reported for the month."),
+    dict(key="happiness", label="Happiness score", kind="lagging", unit="points", direction="up", format="signed",
+         decimals=0, description="Happiness score of the people served, as reported for the month."),
+    dict(key="share_of_wallet", label="Share of wallet", kind="lagging", unit="share", direction="up",
+         format="percent", decimals=0, description="Share of the customers' spending won, as reported for the month."),
+)
+
+_FIELDS = {f.name: f for f in dataclasses.fields(MetricDef)}
+_REQUIRED = [name for name, f in _FIELDS.items() if f.default is dataclasses.MISSING]
+
+
+def _as_mapping(defn: MetricDef | Mapping) -> Mapping:
+    return dataclasses.asdict(defn) if isinstance(defn, MetricDef) else defn
+
+
+def _field_problems(row: Mapping) -> list[str]:
+    problems = [f"missing field '{name}'" for name in _REQUIRED if name not in row]
+    problems += [f"unknown field '{name}'" for name in row if name not in _FIELDS]
+    key = row.get("key")
+    if "key" in row and not (isinstance(key, str) and _SNAKE_CASE.match(key)):
+        problems.append(f"key {key!r} is not snake_case (lower-case letters, digits and single underscores)")
+    for name in ("label", "description"):
+        if name in row and not (isinstance(row[name], str) and row[name].strip()):
+            problems.append(f"{name} is empty")
+    for name, allowed in (("kind", KINDS), ("unit", UNITS), ("direction", DIRECTIONS), ("format", tuple(FORMATS))):
+        if name in row and row[name] not in allowed:
+            problems.append(f"{name} {row[name]!r} is not one of {', '.join(allowed)}")
+    decimals = row.get("decimals", 0)
+    if not (isinstance(decimals, int) and 0 <= decimals <= 6):
+        problems.append(f"decimals {decimals!r} is not a whole number from 0 to 6")
+    sql = row.get("sql", READINGS_SQL)
+    if not (isinstance(sql, str) and _SNAKE_CASE.match(sql) and (SQL_DIR / f"{sql}.sql").is_file()):
+        problems.append(f"sql {sql!r} names no file in metrics/sql")
+    return problems
+
+
+def validate(defs: Iterable[MetricDef | Mapping]) -> list[str]:
+    """Every problem in a list of definitions (dicts or MetricDefs) at once, each naming the metric it is about."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for position, defn in enumerate(defs, start=1):
+        row = _as_mapping(defn)
+        name = f"metric {position} ({row.get('key', 'no key')!s})"
+        problems += [f"{name}: {problem}" for problem in _field_problems(row)]
+        key = row.get("key")
+        if key in seen:
+            problems.append(f"{name}: duplicate key '{key}'")
+        if isinstance(key, str):
+            seen.add(key)
+    return problems
+
+
+def from_dicts(rows: Iterable[Mapping]) -> tuple[MetricDef, ...]:
+    """Validate plain definitions into MetricDefs; raises ValueError listing every problem, not only the first."""
+    rows = list(rows)
+    problems = validate(rows)
+    if problems:
+        raise ValueError("Invalid metric definitions:\n" + "\n".join(problems))
+    return tuple(MetricDef(**row) for row in rows)
+
+
+BUILTIN = from_dicts(_BUILTIN_ROWS)
+BUILTIN_KEYS = frozenset(d.key for d in BUILTIN)
+KNOWN_READINGS = {d.key: d for d in from_dicts(_KNOWN_READING_ROWS)}
+
+
+def label_from_key(key: str) -> str:
+    words = key.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else key
+
+
+def reading_metric(key: str) -> MetricDef:
+    """The definition of a readings metric: a registered one, or a lagging 'higher is better' value."""
+    if key in KNOWN_READINGS:
+        return KNOWN_READINGS[key]
+    label = label_from_key(key)
+    return MetricDef(key=key, label=label, kind="lagging", unit="value", direction="up", format="number",
+                     description=f"{label} as reported for the month.")
+
+
+def get(key: str) -> MetricDef:
+    """Any metric's definition by key: a built-in, or a readings metric (registered or default)."""
+    builtin = next((d for d in BUILTIN if d.key == key), None)
+    return builtin or reading_metric(key)
+
+
+def reading_keys(store) -> list[str]:
+    """Keys in the readings table, sorted; a key that clashes with a built-in is left to the built-in."""
+    keys = [r[0] for r in store.rows("SELECT DISTINCT metric FROM readings ORDER BY metric")]
+    return [k for k in keys if k not in BUILTIN_KEYS]
+
+
+def all_metrics(store) -> list[MetricDef]:
+    """The built-ins, then every readings metric present in the store."""
+    return list(BUILTIN) + [reading_metric(k) for k in reading_keys(store)]
+
+
+def _number_or_none(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def format_value(defn: MetricDef, value) -> str:
+    """A value as the screen shows it: shares as per cent, NPS signed, ratios as 'x : 1'; undefined as a dash."""
+    number = _number_or_none(value)
+    return EMPTY if number is None else FORMATS[defn.format](number, defn.decimals)
+
+
+def format_delta(defn: MetricDef, delta) -> str:
+    """A change between two values, always signed: shares in percentage points (a change of a per cent is not a
+    per cent change), everything else in the metric's own unit."""
+    number = _number_or_none(delta)
+    if number is None:
+        return EMPTY
+    if defn.unit == "share":
+        return f"{_signed(number * 100, defn.decimals)} pp"
+    return _signed(number, defn.decimals)

@@ -1,0 +1,34 @@
+-- Building blocks shared by every metric query (a list of CTEs; calc.py puts WITH in front).
+-- Parameters: $unit is an organisational unit, or NULL for the whole organisation; $course is the training course.
+
+-- The month spine: every month from the earliest to the latest with any event data. Plan and targets are left out on
+-- purpose: they reach into the future, and a month with nothing recorded yet has no results to show.
+event_months AS (
+    SELECT month AS m FROM headcount
+    UNION ALL SELECT date_trunc('month', date) FROM training
+    UNION ALL SELECT date_trunc('month', submitted_on) FROM ideas
+    UNION ALL SELECT date_trunc('month', implemented_on) FROM ideas
+    UNION ALL SELECT date_trunc('month', date) FROM voice
+    UNION ALL SELECT date_trunc('month', opened_at) FROM tickets
+    UNION ALL SELECT date_trunc('month', closed_at) FROM tickets
+    UNION ALL SELECT date_trunc('month', date) FROM survey
+    UNION ALL SELECT month FROM readings
+),
+spine AS (
+    SELECT CAST(s.g AS DATE) AS month
+    FROM (SELECT CAST(min(m) AS DATE) AS first_month, CAST(max(m) AS DATE) AS last_month FROM event_months) AS b,
+         generate_series(b.first_month, b.last_month, INTERVAL 1 MONTH) AS s(g)
+),
+-- Month-end headcount and leavers of the units in scope; whole-organisation figures are sums over units.
+unit_headcount AS (
+    SELECT month, unit, headcount, leavers FROM headcount WHERE ($unit IS NULL OR unit = $unit)
+),
+headcount_totals AS (
+    SELECT month, sum(headcount) AS headcount, sum(leavers) AS leavers FROM unit_headcount GROUP BY month
+),
+implemented_ideas AS (
+    SELECT CAST(date_trunc('month', implemented_on) AS DATE) AS month, count(*) AS ideas
+    FROM ideas
+    WHERE status = 'implemented' AND implemented_on IS NOT NULL AND ($unit IS NULL OR unit = $unit)
+    GROUP BY ALL
+)

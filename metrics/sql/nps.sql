@@ -1,0 +1,13 @@
+-- Net promoter score of the month's survey responses: % scoring 9-10 minus % scoring 0-6, rounded to 0.1 point,
+-- half away from zero (6.25 -> 6.3, -6.25 -> -6.3). The rounding is done in whole tenths of a point with integer
+-- arithmetic, floor((2 * 1000 * |net| + n) / (2 * n)), so no binary fraction can tip a half the wrong way.
+WITH tallies AS (
+    SELECT CAST(date_trunc('month', date) AS DATE) AS month,
+           count(*) AS responses,
+           count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6) AS net
+    FROM survey
+    WHERE ($unit IS NULL OR unit = $unit)
+    GROUP BY ALL
+)
+SELECT s.month, sign(t.net) * ((2000 * abs(t.net) + t.responses) // (2 * t.responses)) / 10.0 AS value
+FROM spine s LEFT JOIN tallies t USING (month)
