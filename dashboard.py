@@ -4,7 +4,7 @@ import streamlit as st
 from ui.access import allows, current_user, deny_access
 from ui.style import compact_layout
 
-st.set_page_config(page_title="Service Culture Tracker", page_icon=":material/trending_up:", layout="wide")
+st.set_page_config(page_title="Service Culture Tracker", page_icon="ui/favicon.png", layout="wide")
 
 compact_layout()
 _, role = current_user()

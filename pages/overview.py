@@ -36,7 +36,7 @@ for column, defn in zip(st.columns(len(builtins)), builtins, strict=True):
         kpi_card(defn, card_summary(monthly, targets, defn.key))
 
 lead, lag = registry.get(HEADLINE_LEAD), registry.get(HEADLINE_LAG)
-st.subheader(f"{lead.label} and {lag.label}, month by month")
+st.header(f"{lead.label} and {lag.label}, month by month")
 wide = monthly.pivot(index="month", columns="metric", values="value").reset_index()
 st.plotly_chart(lead_lag_chart(wide, lead, lag), width="stretch", key="overview_lead_lag")
 st.caption("Leading indicators move first; lagging metrics are expected to follow months later. "

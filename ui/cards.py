@@ -8,6 +8,7 @@ import streamlit as st
 
 from metrics.registry import format_delta, format_value
 from metrics.summary import CardSummary
+from ui.figures import SPARK_CONFIG, sparkline
 
 
 def month_label(month: str | None) -> str:
@@ -29,9 +30,11 @@ def kpi_card(defn, summary: CardSummary) -> None:
             delta_color="off" if steady else ("normal" if defn.direction == "up" else "inverse"),
             delta_arrow="off" if steady else "auto",
             help=f"**{defn.label}**: {defn.description} The change is against the month before.",
-            chart_data=summary.trend if len(summary.trend) > 1 else None,
-            chart_type="bar" if defn.unit == "count" else "line",
         )
+        # Plotly rather than st.metric's own chart: that one is an unlabelled SVG, which screen readers cannot name.
+        if len(summary.trend) > 1:
+            st.plotly_chart(sparkline(summary.trend, bars=defn.unit == "count"), config=SPARK_CONFIG,
+                            width="stretch", key=f"card_trend_{defn.key}")
         target = (f"Target {format_value(defn, summary.target)} by {month_label(summary.target_by)}"
                   if summary.target_by else "No target set")
         st.caption(f"{month_label(summary.month)} · {target}")

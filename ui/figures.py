@@ -9,6 +9,10 @@ from plotly.subplots import make_subplots
 LEAD_COLOUR = "#0072B2"
 LAG_COLOUR = "#D55E00"
 CHART_HEIGHT = 300
+SPARK_HEIGHT = 56
+NEUTRAL_COLOUR = "#4a5a6a"
+# Interaction on a 56-pixel trend only gets in the way; the big chart and the pages behind the cards are for reading.
+SPARK_CONFIG = {"staticPlot": True, "displayModeBar": False}
 
 
 def _month_axis(months: pd.Series) -> pd.Series:
@@ -29,4 +33,18 @@ def lead_lag_chart(wide: pd.DataFrame, lead, lag) -> go.Figure:
     fig.update_yaxes(title_text=lag.label, secondary_y=True, showgrid=False, tickmode="auto", nticks=6)
     fig.update_layout(height=CHART_HEIGHT, margin={"l": 10, "r": 10, "t": 30, "b": 10}, bargap=0.25,
                       legend={"orientation": "h", "y": 1.12, "x": 0}, hovermode="x unified")
+    return fig
+
+
+def sparkline(values: list[float], bars: bool = False) -> go.Figure:
+    """A card's small trend: shape only, no axes; counts as bars, rates as a line ending in a dot."""
+    x = list(range(len(values)))
+    if bars:
+        trace = go.Bar(x=x, y=values, marker_color=NEUTRAL_COLOUR)
+    else:
+        trace = go.Scatter(x=x, y=values, mode="lines+markers", line={"color": NEUTRAL_COLOUR, "width": 2},
+                           marker={"size": [0] * (len(values) - 1) + [6], "color": NEUTRAL_COLOUR})
+    fig = go.Figure(trace)
+    fig.update_layout(height=SPARK_HEIGHT, margin={"l": 4, "r": 6, "t": 6, "b": 4}, showlegend=False,
+                      xaxis={"visible": False}, yaxis={"visible": False}, bargap=0.3)
     return fig
