@@ -101,3 +101,15 @@ def test_an_anonymous_visitor_sees_no_figures(db, monkeypatch):
     at = app({"is_logged_in": False})
     assert len(at.metric) == 0
     assert "do not have access" in at.error[0].value
+
+
+def test_a_large_organisation_renders_every_card(db):
+    from benchmarks.scale import DEFAULT_REGIONS, load_large_org
+
+    counts = load_large_org(Store(db), DEFAULT_REGIONS)
+    close_all()
+    at = app()
+    assert not at.exception
+    assert counts["units"] == DEFAULT_REGIONS * 15  # 14 units and the region itself
+    assert len(at.metric) == BUILTIN_CARDS
+    assert card(at, "Training coverage").value.endswith("%")
