@@ -9,19 +9,26 @@ from pathlib import Path
 from data import demo, export, importer
 from data.store import Store, StoreError, default_db_path
 
+# Settings a programme lead may change; the rest (data version, demo flags) belong to the tracker itself.
+EDITABLE_SETTINGS = {"all_staff_course": "the course whose coverage the Overview shows when no course is chosen"}
 
-def _store(args) -> Store:
-    return Store(args.db, actor="cli")
+
+def _store(args, create: bool = False) -> Store:
+    """Only init, demo and a real import may create a database: a mistyped --db must not quietly make an empty one."""
+    path = Path(args.db or default_db_path())
+    if not create and not path.exists():
+        raise StoreError(f"{path}: no such database. Create it with `python -m data init --db {path}`.")
+    return Store(path, actor="cli")
 
 
 def cmd_init(args) -> int:
-    store = _store(args)
+    store = _store(args, create=True)
     print(f"{store.path}: ready (migrations: {', '.join(store.migrations())}).")
     return 0
 
 
 def cmd_demo(args) -> int:
-    store = _store(args)
+    store = _store(args, create=True)
     if not store.is_empty() and not store.is_demo():
         print(f"{store.path} already holds programme data; the demo is only loaded into an empty database.",
               file=sys.stderr)
@@ -42,14 +49,36 @@ def cmd_clear_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
-    files = importer.load_path(Path(args.path))
-    plan = importer.run_import(_store(args), files, dry_run=args.dry_run)
+    store = _store(args, create=not args.dry_run)
+    plan = importer.run_import(store, importer.load_path(Path(args.path)), dry_run=args.dry_run)
     if plan.problems:
         print(importer.format_problems(plan.problems), file=sys.stderr)
         print(f"{len(plan.problems)} problem(s); nothing was written.", file=sys.stderr)
         return 1
     print(importer.format_preview(plan))
-    print("Dry run: nothing was written." if args.dry_run else "Imported.")
+    if args.dry_run:
+        print("Dry run: nothing was written.")
+    else:
+        changed = sum(c["new"] + c["updated"] for c in plan.written.values())
+        print(f"Imported: {changed} records added or updated." if changed
+              else "Nothing changed: every row is already stored as it is.")
+    return 0
+
+
+def cmd_setting(args) -> int:
+    store = _store(args)
+    if args.key is None:
+        for key, meaning in EDITABLE_SETTINGS.items():
+            print(f"{key} = {store.setting(key, '')}    ({meaning})")
+        return 0
+    if args.key not in EDITABLE_SETTINGS:
+        raise StoreError(f"'{args.key}' is not a setting you can change; these are: {', '.join(EDITABLE_SETTINGS)}.")
+    if args.value is None:
+        print(store.setting(args.key, ""))
+        return 0
+    with store.transaction("setting", f"{args.key} = {args.value}") as tx:
+        tx.set_setting(args.key, args.value)
+    print(f"{args.key} = {args.value}")
     return 0
 
 
@@ -68,7 +97,7 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     db = Path(args.db or default_db_path())
     kept = export.restore(db, Path(args.file), actor="cli")
-    print(f"Restored {db} from {args.file}; the replaced database was kept as {kept}.")
+    print(f"Restored {db} from {args.file}" + (f"; the replaced database was kept as {kept}." if kept else "."))
     return 0
 
 
@@ -87,6 +116,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
     p.set_defaults(run=cmd_import)
+    p = sub.add_parser("setting", help="show or change a programme setting (e.g. all_staff_course)")
+    p.add_argument("key", nargs="?")
+    p.add_argument("value", nargs="?")
+    p.set_defaults(run=cmd_setting)
     p = sub.add_parser("export", help="write every table as formula-safe CSV and Parquet")
     p.add_argument("dir")
     p.set_defaults(run=cmd_export)

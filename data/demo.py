@@ -211,8 +211,9 @@ def demo_frames(end_month: date, seed: int = DEMO_SEED) -> dict[str, pd.DataFram
 
 
 def load_demo(store: Store, end_month: date | None = None) -> WriteSummary:
-    """Write the demo programme in one transaction; end_month defaults to this month so "this month" has data."""
-    end = _month_start(end_month or date.today()).date()
+    """Write the demo programme in one transaction; end_month defaults to the last complete month, so the demo
+    holds nothing dated after today and its latest month is a whole one, as a board pack would show."""
+    end = (_month_start(end_month) if end_month else _month_start(date.today()) - pd.offsets.MonthBegin(1)).date()
     # A demo of another end month is replaced, not merged: its early months would otherwise linger before the new ones.
     # Like clear_demo this removes every record: safe, because the demo only ever lives in a database of its own.
     replace_older = store.is_demo() and store.setting(END_MONTH_SETTING) != end.isoformat()

@@ -66,14 +66,16 @@ def _check_backup(source: Path) -> None:
         raise StoreError(f"{source} is a DuckDB file but not a tracker backup (it has no migrations table).")
 
 
-def restore(db_path: Path, source: Path, actor: str = "cli") -> Path:
+def restore(db_path: Path, source: Path, actor: str = "cli") -> Path | None:
     """Replace the database with a backup, keeping the replaced file beside it; returns where that copy went."""
     _check_backup(source)
     db_path = db_path.resolve()
     replaced_version = Store(db_path).data_version() if db_path.exists() else 0
     close_all()  # release our own lock on the file we are about to replace
-    kept = db_path.with_name(db_path.name + ".before-restore")
-    if db_path.exists():
+    # Never overwrite an earlier kept copy: a second restore must not destroy what the first one set aside.
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}") if db_path.exists() else None
+    if kept:
         shutil.copyfile(db_path, kept)
     wal = db_path.with_name(db_path.name + ".wal")
     wal.unlink(missing_ok=True)

@@ -5,7 +5,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from metrics.registry import BUILTIN_KEYS
 
@@ -14,6 +14,12 @@ MAX_COUNT_DIGITS = 9
 MAX_SCORE = 10
 # Metric keys the tracker computes; a reading under one of these names would shadow the real figure.
 RESERVED_METRIC_KEYS = BUILTIN_KEYS
+# No service programme this tracker keeps predates 1990; an earlier year is a typing slip (1924 for 2024).
+EARLIEST_YEAR = 1990
+# Plans and targets look ahead, but not by decades: a later year is a slip too (2062 for 2026).
+PLANNING_HORIZON_YEARS = 20
+# Metric keys are how readings, targets and initiatives meet the registry: lower-case words joined by underscores.
+_METRIC_KEY = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*", re.ASCII)
 
 # A month; a first-of-month date is accepted too, so exported tables (months stored as dates) re-import as they are.
 _MONTH = re.compile(r"(\d{4})-(\d{2})(?:-01)?", re.ASCII)
@@ -35,29 +41,73 @@ class Rule:
     expects: str  # completes "must be ..."
     parse: Callable[[str], object]  # raises ValueError (or Unfit with its own reason) when the text does not fit
     names_unit: bool = False  # the value must be a unit stored or imported in the same run
+    names_metric: bool = False  # the value must be a built-in metric or a reading stored or imported in the same run
 
 
 def _text(text: str) -> str:
     return text
 
 
-def _month(text: str) -> date:
+def _end_of_this_month() -> date:
+    today = date.today()
+    return (date(today.year + today.month // 12, today.month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def _within_years(day: date, text: str, latest: date) -> None:
+    """Refuse a year that is surely a typing slip, before it stretches every month-by-month chart to it."""
+    if day.year < EARLIEST_YEAR:
+        raise Unfit(f'"{text}" is before {EARLIEST_YEAR}; check the year')
+    if day > latest:
+        raise Unfit(f'"{text}" is after {latest.isoformat()}; check the year')
+
+
+def _real_day(build: Callable[[], date], text: str, form: str) -> date:
+    try:
+        return build()
+    except ValueError:  # 2024-02-30, 2024-13: the right shape, but no such day or month
+        raise Unfit(f'must be {form} that exists on the calendar (got "{text}")') from None
+
+
+def _parse_month(text: str) -> date:
     match = _MONTH.fullmatch(text)
     if not match:
         raise ValueError(text)
-    return date(int(match[1]), int(match[2]), 1)
+    return _real_day(lambda: date(int(match[1]), int(match[2]), 1), text, "a month YYYY-MM")
 
 
-def _date(text: str) -> date:
+def _parse_date(text: str) -> date:
     if not _DATE.fullmatch(text):
         raise ValueError(text)
-    return date.fromisoformat(text)
+    return _real_day(lambda: date.fromisoformat(text), text, "a date YYYY-MM-DD")
 
 
-def _datetime(text: str) -> datetime:
+def _parse_datetime(text: str) -> datetime:
     if not _DATETIME.fullmatch(text):
         raise ValueError(text)
-    return datetime.fromisoformat(text)
+    return _real_day(lambda: datetime.fromisoformat(text), text, "a date YYYY-MM-DD or a date-time")
+
+
+def _happened(parse: Callable[[str], date]) -> Callable[[str], date]:
+    """A record of something that happened: no later than the end of this month."""
+    def checked(text: str) -> date:
+        value = parse(text)
+        _within_years(_day(value), text, _end_of_this_month())
+        return value
+    return checked
+
+
+def _planned(parse: Callable[[str], date]) -> Callable[[str], date]:
+    """A plan, target or initiative date: it may lie ahead, within the planning horizon."""
+    def checked(text: str) -> date:
+        value = parse(text)
+        today = date.today()
+        _within_years(_day(value), text, today.replace(year=today.year + PLANNING_HORIZON_YEARS, day=1))
+        return value
+    return checked
+
+
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _count(text: str) -> int:
@@ -86,11 +136,19 @@ def _score(text: str) -> int:
     return value
 
 
-def _metric_name(text: str) -> str:
-    if text in RESERVED_METRIC_KEYS:
+def _metric_key(text: str) -> str:
+    if not _METRIC_KEY.fullmatch(text):
+        raise Unfit(f'"{text}" is not a metric key: use lower-case words joined by underscores, '
+                    "e.g. customer_satisfaction")
+    return text
+
+
+def _reading_metric(text: str) -> str:
+    # Compared without capitals: "NPS" beside the computed "nps" would be two figures users read as one.
+    if text.lower() in RESERVED_METRIC_KEYS:
         raise Unfit(f'"{text}" is a built-in metric the tracker computes itself; readings are for other metrics '
                     "(satisfaction, revenue, rating...), so give this one another name")
-    return text
+    return _metric_key(text)
 
 
 def choice(*allowed: str) -> Rule:
@@ -104,15 +162,17 @@ def choice(*allowed: str) -> Rule:
 
 TEXT = Rule("text", _text)
 UNIT = Rule("the name of a unit", _text, names_unit=True)
-MONTH = Rule("a month YYYY-MM", _month)
-DATE = Rule("a date YYYY-MM-DD", _date)
-DATETIME = Rule("a date YYYY-MM-DD or a date-time YYYY-MM-DD HH:MM[:SS]", _datetime)
+MONTH = Rule("a month YYYY-MM", _happened(_parse_month))
+DATE = Rule("a date YYYY-MM-DD", _happened(_parse_date))
+DATETIME = Rule("a date YYYY-MM-DD or a date-time YYYY-MM-DD HH:MM[:SS]", _happened(_parse_datetime))
+PLAN_MONTH = Rule("a month YYYY-MM", _planned(_parse_month))
+PLAN_DATE = Rule("a date YYYY-MM-DD", _planned(_parse_date))
 COUNT = Rule("a whole number >= 0", _count)
 SHARE = Rule("a share from 0 to 1", _share)
 NUMBER = Rule("a number", _number)
 SCORE = Rule(f"a whole number from 0 to {MAX_SCORE}", _score)
-METRIC = Rule("a metric name", _text)
-READING_METRIC = Rule("a metric name that is not built in", _metric_name)
+METRIC = Rule("a metric key", _metric_key, names_metric=True)
+READING_METRIC = Rule("a metric key that is not built in", _reading_metric)
 
 
 @dataclass(frozen=True)
@@ -171,7 +231,7 @@ FORMATS: dict[str, FileFormat] = _formats(
                          col("parent", UNIT, optional=True))),
     FileFormat("headcount", (key("month", MONTH), key("unit", UNIT), col("headcount", COUNT), col("leavers", COUNT))),
     FileFormat("training", (key("date", DATE), key("unit", UNIT), key("course", TEXT), col("completed", COUNT))),
-    FileFormat("plan", (key("month", MONTH), key("course", TEXT), col("planned_coverage", SHARE),
+    FileFormat("plan", (key("month", PLAN_MONTH), key("course", TEXT), col("planned_coverage", SHARE),
                         org_unit())),
     FileFormat("ideas", (key("idea_id", TEXT), col("title", TEXT), col("unit", UNIT, optional=True),
                          col("submitted_on", DATE, optional=True),
@@ -189,10 +249,10 @@ FORMATS: dict[str, FileFormat] = _formats(
                           col("score", SCORE))),
     FileFormat("readings", (key("month", MONTH), key("metric", READING_METRIC), col("value", NUMBER),
                             org_unit())),
-    FileFormat("targets", (key("metric", METRIC), key("by", MONTH), col("value", NUMBER),
+    FileFormat("targets", (key("metric", METRIC), key("by", PLAN_MONTH), col("value", NUMBER),
                            org_unit())),
-    FileFormat("initiatives", (key("name", TEXT), col("owner", TEXT, optional=True), col("start", DATE, optional=True),
-                               col("end", DATE, optional=True),
+    FileFormat("initiatives", (key("name", TEXT), col("owner", TEXT, optional=True),
+                               col("start", PLAN_DATE, optional=True), col("end", PLAN_DATE, optional=True),
                                col("status", choice("planned", "active", "done", "dropped")),
                                col("unit", UNIT, optional=True), col("metric", METRIC, optional=True)),
                not_before=(("end", "start"),)),

@@ -14,8 +14,9 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from data.export import EXTRA_TABLES as EXPORT_ONLY_TABLES
 from data.export import FORMULA_PREFIXES
-from data.formats import FORMATS, Column, FileFormat, Unfit
+from data.formats import FORMATS, RESERVED_METRIC_KEYS, Column, FileFormat, Unfit
 from data.schema import TABLES
 from data.store import Store
 
@@ -58,10 +59,6 @@ class ImportPlan:
     preview: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> new / updated / unchanged
     written: dict[str, dict[str, int]] = field(default_factory=dict)  # what run_import wrote; empty if nothing
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
 
 @dataclass
 class _Sheet:
@@ -99,7 +96,8 @@ def load_path(path: str | Path) -> dict[str, bytes]:
     path = Path(path)
     if path.is_dir():
         return {p.name: p.read_bytes() for p in sorted(path.iterdir())
-                if p.is_file() and p.suffix.lower() == CSV_SUFFIX and not p.name.startswith(".")}
+                if p.is_file() and p.suffix.lower() == CSV_SUFFIX and not p.name.startswith(".")
+                and p.stem not in EXPORT_ONLY_TABLES}
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file or folder")
     return {path.name: path.read_bytes()}
@@ -132,6 +130,14 @@ def _bad_byte(source: str, rows: list[list[str]]) -> Problem | None:
     return None
 
 
+def _separator(text: str) -> str:
+    """Comma, or what a spreadsheet set to a European locale writes instead (';'), read off the header row."""
+    header = text.split("\n", 1)[0]
+    if "," in header:
+        return ","
+    return next((sep for sep in _SEPARATORS if sep in header), ",")
+
+
 def _read_csv(name: str, data: bytes) -> tuple[list[_Sheet], list[Problem]]:
     try:
         text, clean = data.decode("utf-8-sig"), True
@@ -139,7 +145,7 @@ def _read_csv(name: str, data: bytes) -> tuple[list[_Sheet], list[Problem]]:
         text, clean = data.decode("utf-8-sig", errors="surrogateescape"), False
     rows: list[list[str]] = []
     try:
-        for record in csv.reader(io.StringIO(text, newline="")):
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text)):
             rows.append([_csv_cell(cell) for cell in record])
     except csv.Error as exc:
         return [], [Problem(name, len(rows) + 1, "", f"cannot be read as CSV: {exc}")]
@@ -227,11 +233,8 @@ def _header(table: _Table) -> dict[str, int] | None:
     fmt, source = table.fmt, table.sheet.source
     header = [cell.lower() for cell in table.sheet.rows[0]]
     if not set(header) & set(fmt.names):
-        hint = ""
-        if len([h for h in header if h]) == 1 and any(sep in header[0] for sep in _SEPARATORS):
-            hint = "; the columns must be separated by commas"
         table.problems.append(Problem(source, 1, "", f"must be the header row naming the columns "
-                                                     f"({', '.join(fmt.names)}) but has none of them{hint}"))
+                                                     f"({', '.join(fmt.names)}) but has none of them"))
         return None
     positions: dict[str, int] = {}
     for index, (name, raw) in enumerate(zip(header, table.sheet.rows[0], strict=True)):
@@ -407,13 +410,29 @@ def _check_unit_tree(table: _Table, stored_parents: dict[str, str | None]) -> No
             table.problem(index, "parent", f"would make the units a loop ({' -> '.join(chain)})")
 
 
+def _check_metric_names(table: _Table, known: set[str]) -> None:
+    for column in table.fmt.columns:
+        if not column.rule.names_metric or column.name not in table.values:
+            continue
+        for index, metric in enumerate(table.values[column.name]):
+            if metric and metric not in known:
+                close = difflib.get_close_matches(metric, known, n=1)
+                hint = f' (did you mean "{close[0]}"?)' if close else ""
+                table.problem(index, column.name, f'names the metric "{_show(metric)}", which is neither built in nor '
+                                                  f"a reading stored or in this import's readings{hint}")
+
+
 def _cross_checks(tables: dict[str, _Table], store: Store) -> None:
     stored_parents = dict(store.rows("SELECT unit, parent FROM units"))
     known = set(stored_parents)
     if "units" in tables:
         known.update(u for u in tables["units"].values.get("unit", []) if u)
+    metrics = set(RESERVED_METRIC_KEYS) | {r[0] for r in store.rows("SELECT DISTINCT metric FROM readings")}
+    if "readings" in tables:
+        metrics.update(m for m in tables["readings"].values.get("metric", []) if m)
     for table in tables.values():
         _check_unit_names(table, known)
+        _check_metric_names(table, metrics)
         _check_order(table)
         _check_filled_iff(table)
         _check_duplicates(table)
@@ -441,6 +460,11 @@ def plan_import(store: Store, files: Mapping[str, bytes]) -> ImportPlan:
     """Check every file and compare with the database, writing nothing. Frames and preview cover the files that
     passed every check; the import as a whole may run only when there are no problems at all."""
     plan = ImportPlan()
+    if store.is_demo():
+        # Removing the demo removes every record; a programme imported beside it would go with it.
+        plan.problems.append(Problem("", None, "", "this database holds the demo programme; remove it first (the "
+                                                   "Data page, or `python -m data clear-demo`), then import"))
+        return plan
     if not files:
         plan.problems.append(Problem("", None, "", f"nothing to import: give a folder of CSV files named after the "
                                                    f"tables ({_TABLE_LIST}) or one .xlsx workbook"))

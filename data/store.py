@@ -44,6 +44,7 @@ def default_db_path() -> Path:
 # cursor per thread, so a Streamlit server's sessions and fragments all see each other's writes at once.
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
 _connections_lock = threading.Lock()
+_migrated: set[Path] = set()
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -59,9 +60,9 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
                 pid = _LOCK_PID.search(str(exc))
                 holder = f"process {pid.group(1)}" if pid else "another process"
                 raise StoreLocked(
-                    f"{path} is in use by {holder} (DuckDB lets one program open a database file at a time; "
-                    "usually that is the running dashboard). Stop that program, or make the change from the "
-                    "dashboard's own pages, then run this command again. Nothing was changed."
+                    f"{path} is in use by {holder}: DuckDB lets one program open a database file at a time, "
+                    "usually the running dashboard or a command-line import. Close that program (or use the "
+                    "dashboard itself while it runs), then try again. Nothing was changed."
                 ) from exc
             _connections[path] = con
         return con
@@ -73,6 +74,7 @@ def close_all() -> None:
         for con in _connections.values():
             con.close()
         _connections.clear()
+        _migrated.clear()
 
 
 @dataclass
@@ -186,7 +188,10 @@ class Store:
         self.role = role
         self._con = _connect(self.path)
         self._local = threading.local()
-        self.migrate()
+        # A Store is made on every page run; the schema only needs checking once per file per process.
+        if self.path not in _migrated:
+            self.migrate()
+            _migrated.add(self.path)
 
     # -- reading -------------------------------------------------------------------------------------------------
     def _cursor(self) -> duckdb.DuckDBPyConnection:

@@ -2,8 +2,9 @@
 # The whole test suite on a fresh machine: installs the Python test needs and Debian's chromium when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/venv.sh
+ensure_venv requirements-test.txt
 
-python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-test.txt
 if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Debian chromium for the browser tests..."
   sudo_cmd=""
@@ -12,9 +13,9 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 
-python3 -m ruff check .
+.venv/bin/python -m ruff check .
 status=0
-python3 -m pytest -q "$@" || status=$?
+.venv/bin/python -m pytest -q "$@" || status=$?
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.
 if [ "$status" -eq 5 ]; then
   echo "No tests were collected." >&2

@@ -102,7 +102,11 @@ def test_backup_and_restore_round_trip(tmp_path):
     assert store.table("units")["unit"].tolist() == ["Cabin"]
     assert store.data_version() > version_before  # cached figures of the replaced data are never reused
     assert store.audit_log(1)["action"][0] == "restore"
-    assert (tmp_path / "t.duckdb.before-restore").exists()
+    kept = list(tmp_path.glob("t.duckdb.before-restore-*"))
+    assert len(kept) == 1
+    close_all()
+    assert run_cli("restore", str(backup), db=db).returncode == 0
+    assert len(list(tmp_path.glob("t.duckdb.before-restore-*"))) == 2  # the first kept copy survives
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
@@ -113,3 +117,22 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     result = run_cli("restore", str(bogus), db=db)
     assert result.returncode == 1 and "not a tracker backup" in result.stderr
     assert Store(db).migrations() == ["001_initial.sql"]
+
+
+@pytest.mark.parametrize("command", [["export", "out"], ["backup", "b.duckdb"], ["clear-demo"], ["setting"],
+                                     ["import", "nowhere", "--dry-run"]])
+def test_commands_that_read_never_create_a_database(tmp_path, command):
+    db = tmp_path / "mistyped.duckdb"
+    result = run_cli(*command, db=db)
+    assert result.returncode == 1 and "no such database" in result.stderr
+    assert not db.exists()
+
+
+def test_the_all_staff_course_can_be_set(tmp_path):
+    db = tmp_path / "t.duckdb"
+    assert run_cli("init", db=db).returncode == 0
+    assert run_cli("setting", "all_staff_course", "service-basics", db=db).returncode == 0
+    assert run_cli("setting", "all_staff_course", db=db).stdout.strip() == "service-basics"
+    refused = run_cli("setting", "data_version", "0", db=db)
+    assert refused.returncode == 1 and "not a setting you can change" in refused.stderr
+    assert Store(db).audit_log(1)["action"][0] == "setting"

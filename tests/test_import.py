@@ -199,7 +199,7 @@ ERROR_CASES = {
     "bad function": (edited("units.csv", "North,frontline", "North,backoffice"), ("units.csv", 2, "function"),
                      'one of frontline, internal, leadership (got "backoffice")'),
     "bad date": (edited("training.csv", "2024-01-15", "2024-02-30"), ("training.csv", 2, "date"),
-                 'must be a date YYYY-MM-DD (got "2024-02-30")'),
+                 'must be a date YYYY-MM-DD that exists on the calendar (got "2024-02-30")'),
     "bad month": (edited("headcount.csv", "2024-02,North", "2024-13,North"), ("headcount.csv", 4, "month"),
                   "must be a month YYYY-MM"),
     "bad date-time": (edited("tickets.csv", "2024-01-10 09:00", "yesterday"), ("tickets.csv", 2, "opened_at"),
@@ -228,6 +228,16 @@ ERROR_CASES = {
                               ("tickets.csv", 2, "closed_at"), "must not be before opened_at"),
     "reading of a built-in metric": (edited("readings.csv", "7.9,North", "7.9,North\n2024-01,nps,31,"),
                                      ("readings.csv", 4, "metric"), '"nps" is a built-in metric'),
+    "built-in metric in capitals": (edited("readings.csv", "7.9,North", "7.9,North\n2024-01,NPS,31,"),
+                                    ("readings.csv", 4, "metric"), '"NPS" is a built-in metric'),
+    "metric key not snake_case": (edited("readings.csv", "7.9,North", "7.9,North\n2024-01,Guest Score,8,"),
+                                  ("readings.csv", 4, "metric"), "lower-case words joined by underscores"),
+    "target for an unknown metric": (edited("targets.csv", "nps,", "npss,"), ("targets.csv", 2, "metric"),
+                                     'names the metric "npss"'),
+    "year typed wrongly": (edited("ideas.csv", "2024-01-05,review", "2062-01-05,review"),
+                           ("ideas.csv", 3, "submitted_on"), '"2062-01-05" is after'),
+    "year before any programme": (edited("headcount.csv", "2024-02,IT,", "1924-02,IT,"),
+                                  ("headcount.csv", 5, "month"), "is before 1990"),
     "value under no column": (edited("voice.csv", "Waited too long", "Waited, too long"), ("voice.csv", 3, "(G)"),
                               "must be in double quotes"),
 }
@@ -334,3 +344,27 @@ def test_frames_hold_the_stored_types(store):
     assert list(frames["plan"].columns) == list(TABLES["plan"].columns)
     assert frames["plan"]["unit"].tolist() == ["", ""]
     assert pd.api.types.is_integer_dtype(frames["headcount"]["leavers"])
+
+
+def test_a_target_may_name_a_reading_imported_in_the_same_run(store):
+    files = edited("targets.csv", "nps,2024-12,30,", "satisfaction,2030-12,8.5,")
+    assert run_import(store, {k: v.encode() for k, v in files.items()}).problems == []
+
+
+def test_a_semicolon_separated_csv_from_a_european_excel_imports(store):
+    files = valid_bytes()
+    files["units.csv"] = "\ufeffunit;function;parent\r\nNorth;frontline;Org\r\nIT;internal;Org\r\n" \
+                         "Service desk;internal;IT\r\nOrg;leadership;\r\n".encode()
+    plan = run_import(store, files)
+    assert plan.problems == []
+    assert store.table("units")["unit"].tolist() == ["IT", "North", "Org", "Service desk"]
+
+
+def test_an_import_into_the_demo_is_refused_so_removing_the_demo_cannot_take_it_along(store):
+    from data.demo import load_demo
+
+    load_demo(store, dt.date(2025, 6, 1))
+    counts, version = store.counts(), store.data_version()
+    plan = run_import(store, valid_bytes())
+    assert "holds the demo programme" in format_problems(plan.problems)
+    assert store.counts() == counts and store.data_version() == version

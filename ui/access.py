@@ -30,7 +30,11 @@ def _access_lists() -> dict[str, set[str]]:
     section = _secret_section("access")
     lists = {}
     for role in ROLE_RANK:
-        emails = section.get(f"{role}s") or os.environ.get(f"TRACKER_{role.upper()}S", "").split(",")
+        if role == "anonymous":
+            continue
+        emails = section.get(f"{role}s") or os.environ.get(f"TRACKER_{role.upper()}S", "")
+        if isinstance(emails, str):  # `leads = "a@x.org, b@x.org"` as well as a TOML list
+            emails = emails.split(",")
         lists[role] = {e.strip().lower() for e in emails if e and e.strip()}
     return {role: emails for role, emails in lists.items() if emails}
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from data.demo import load_demo
-from data.store import Store, default_db_path
+from data.store import Store, StoreLocked, default_db_path
 from ui.access import current_user
 
 
@@ -21,6 +21,11 @@ def _ensure_database(path: str) -> str:
 
 
 def get_store() -> Store:
-    path = _ensure_database(str(default_db_path()))
-    who, role = current_user()
-    return Store(path, actor=who, role=role)
+    """The Store for this session's user; a page stops with a clear message when another program holds the file."""
+    try:
+        path = _ensure_database(str(default_db_path()))
+        who, role = current_user()
+        return Store(path, actor=who, role=role)
+    except StoreLocked as exc:
+        st.error(f"The tracker cannot open its database. {exc}", icon=":material/lock:")
+        st.stop()
