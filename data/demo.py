@@ -207,7 +207,9 @@ def demo_frames(end_month: date, seed: int = DEMO_SEED) -> dict[str, pd.DataFram
         "targets": _targets(months),
         "initiatives": _initiatives(months),
     }
-    return {name: frames[name][list(spec.columns)] for name, spec in TABLES.items()}
+    # In table order; columns the demo does not fill (feedback, complaint handling...) are left out and stay empty.
+    return {name: frames[name][[c for c in spec.columns if c in frames[name].columns]]
+            for name, spec in TABLES.items() if name in frames}
 
 
 def load_demo(store: Store, end_month: date | None = None) -> WriteSummary:

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from metrics.registry import BUILTIN_KEYS
+from metrics.registry import UNITS as MEASURE_UNITS
 
 # DuckDB INTEGER is 32-bit; nine digits always fit, so a count never fails at write time after passing here.
 MAX_COUNT_DIGITS = 9
 MAX_SCORE = 10
 # Metric keys the tracker computes; a reading under one of these names would shadow the real figure.
 RESERVED_METRIC_KEYS = BUILTIN_KEYS
+# How a custom metric's readings for several units combine into one figure for a group of units.
+AGGREGATIONS = ("mean", "sum", "last")
 # No service programme this tracker keeps predates 1990; an earlier year is a typing slip (1924 for 2024).
 EARLIEST_YEAR = 1990
 # Plans and targets look ahead, but not by decades: a later year is a slip too (2062 for 2026).
@@ -185,6 +188,9 @@ class Column:
     # (most are key columns, which cannot hold NULL). Any other column must be present, or re-importing a file
     # without it would overwrite what is stored there with nothing.
     whole_org: bool = False
+    # Kept by the tracker beside the file format (feedback, complaint handling...): an export carries it so the
+    # export re-imports; a file may leave it out, and then the stored values stay as they are.
+    kept: bool = False
 
     @property
     def empty_value(self) -> str | None:
@@ -217,6 +223,10 @@ def col(name: str, rule: Rule, optional: bool = False) -> Column:
     return Column(name, rule, optional=optional)
 
 
+def kept(name: str, rule: Rule) -> Column:
+    return Column(name, rule, optional=True, kept=True)
+
+
 def org_unit(is_key: bool = True) -> Column:
     return Column("unit", UNIT, key=is_key, optional=True, whole_org=True)
 
@@ -236,17 +246,25 @@ FORMATS: dict[str, FileFormat] = _formats(
     FileFormat("ideas", (key("idea_id", TEXT), col("title", TEXT), col("unit", UNIT, optional=True),
                          col("submitted_on", DATE, optional=True),
                          col("status", choice("submitted", "review", "approved", "implemented", "rejected")),
-                         col("implemented_on", DATE, optional=True)),
+                         col("implemented_on", DATE, optional=True),
+                         kept("source", TEXT), kept("source_ref", TEXT), kept("submitter", TEXT),
+                         kept("feedback", TEXT), kept("status_changed_on", DATE)),
                not_before=(("implemented_on", "submitted_on"),),
                filled_iff=(("implemented_on", "status", "implemented"),)),
     FileFormat("voice", (key("item_id", TEXT), col("date", DATE), col("unit", UNIT, optional=True),
                          col("kind", choice("praise", "complaint", "assessment")), col("text", TEXT, optional=True),
-                         col("channel", TEXT, optional=True))),
+                         col("channel", TEXT, optional=True),
+                         kept("thanked_on", DATE), kept("info_gathered_on", DATE), kept("apologised_on", DATE),
+                         kept("help_committed_on", DATE), kept("resolved_on", DATE))),
     FileFormat("tickets", (key("ticket_id", TEXT), col("unit", UNIT, optional=True), col("opened_at", DATETIME),
                            col("promised_by", DATETIME), col("closed_at", DATETIME, optional=True)),
                not_before=(("promised_by", "opened_at"), ("closed_at", "opened_at"))),
     FileFormat("survey", (key("response_id", TEXT), col("date", DATE), org_unit(is_key=False),
                           col("score", SCORE))),
+    FileFormat("metric_registry", (key("key", READING_METRIC), col("label", TEXT),
+                                   col("kind", choice("leading", "lagging")), col("unit", choice(*MEASURE_UNITS)),
+                                   col("direction", choice("up", "down")),
+                                   col("aggregation", choice(*AGGREGATIONS)), col("description", TEXT, optional=True))),
     FileFormat("readings", (key("month", MONTH), key("metric", READING_METRIC), col("value", NUMBER),
                             org_unit())),
     FileFormat("targets", (key("metric", METRIC), key("by", PLAN_MONTH), col("value", NUMBER),
@@ -254,6 +272,7 @@ FORMATS: dict[str, FileFormat] = _formats(
     FileFormat("initiatives", (key("name", TEXT), col("owner", TEXT, optional=True),
                                col("start", PLAN_DATE, optional=True), col("end", PLAN_DATE, optional=True),
                                col("status", choice("planned", "active", "done", "dropped")),
-                               col("unit", UNIT, optional=True), col("metric", METRIC, optional=True)),
+                               col("unit", UNIT, optional=True), col("metric", METRIC, optional=True),
+                               kept("expected_effect", TEXT), kept("expected_lag_months", COUNT)),
                not_before=(("end", "start"),)),
 )

@@ -17,7 +17,6 @@ from openpyxl.utils import get_column_letter
 from data.export import EXTRA_TABLES as EXPORT_ONLY_TABLES
 from data.export import FORMULA_PREFIXES
 from data.formats import FORMATS, RESERVED_METRIC_KEYS, Column, FileFormat, Unfit
-from data.schema import TABLES
 from data.store import Store
 
 CSV_SUFFIX = ".csv"
@@ -248,7 +247,7 @@ def _header(table: _Table) -> dict[str, int] | None:
         else:
             positions[name] = index
     for column in fmt.columns:
-        if column.name not in positions and not column.whole_org:
+        if column.name not in positions and not (column.whole_org or column.kept):
             table.problem(None, column.name, "is a required column but the header row does not have it")
     return positions
 
@@ -427,9 +426,11 @@ def _cross_checks(tables: dict[str, _Table], store: Store) -> None:
     known = set(stored_parents)
     if "units" in tables:
         known.update(u for u in tables["units"].values.get("unit", []) if u)
-    metrics = set(RESERVED_METRIC_KEYS) | {r[0] for r in store.rows("SELECT DISTINCT metric FROM readings")}
-    if "readings" in tables:
-        metrics.update(m for m in tables["readings"].values.get("metric", []) if m)
+    metrics = set(RESERVED_METRIC_KEYS) | {r[0] for r in store.rows(
+        "SELECT metric FROM readings UNION SELECT key FROM metric_registry")}
+    for stem, column in (("readings", "metric"), ("metric_registry", "key")):
+        if stem in tables:
+            metrics.update(m for m in tables[stem].values.get(column, []) if m)
     for table in tables.values():
         _check_unit_names(table, known)
         _check_metric_names(table, metrics)
@@ -441,21 +442,6 @@ def _cross_checks(tables: dict[str, _Table], store: Store) -> None:
 
 
 # -- the plan: frames, preview, write ------------------------------------------------------------------------------
-def _preview(store: Store, table: str, values: dict[str, list]) -> dict[str, int]:
-    """New, updated and unchanged records, decided exactly as the Store's upsert decides (JSON of the typed row)."""
-    spec = TABLES[table]
-    columns = ", ".join(f"CAST(unnest(?) AS {sql_type}) AS {name}" for name, sql_type in spec.quoted_columns_types())
-    new, updated, unchanged = store.rows(
-        f"WITH incoming AS (SELECT {columns}), "
-        f"compared AS (SELECT to_json(incoming) AS new_json, (SELECT to_json(stored) FROM {spec.quoted_name} stored "
-        f"WHERE {spec.key_match('stored', 'incoming')}) AS old_json FROM incoming) "
-        "SELECT count(*) FILTER (old_json IS NULL), count(*) FILTER (old_json <> new_json), "
-        "count(*) FILTER (old_json = new_json) FROM compared",
-        [values[name] for name in spec.columns],
-    )[0]
-    return {"new": new, "updated": updated, "unchanged": unchanged}
-
-
 def plan_import(store: Store, files: Mapping[str, bytes]) -> ImportPlan:
     """Check every file and compare with the database, writing nothing. Frames and preview cover the files that
     passed every check; the import as a whole may run only when there are no problems at all."""
@@ -481,10 +467,10 @@ def plan_import(store: Store, files: Mapping[str, bytes]) -> ImportPlan:
         table.problems.sort(key=lambda p: p.row)
         plan.problems += table.problems
         if not table.problems:
-            spec = TABLES[stem]
-            plan.frames[stem] = pd.DataFrame({c: table.values[c] for c in spec.columns}, columns=list(spec.columns))
-            plan.preview[stem] = (_preview(store, stem, table.values) if table.row_numbers
-                                  else {"new": 0, "updated": 0, "unchanged": 0})
+            # Only the file's own columns: what the tracker keeps beside them (feedback, complaint handling) stays.
+            names = [name for name in table.fmt.names if name in table.values]
+            plan.frames[stem] = pd.DataFrame({c: table.values[c] for c in names}, columns=names)
+    plan.preview = store.preview_upsert(plan.frames)
     return plan
 
 

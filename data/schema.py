@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Words DuckDB reserves that the import formats use as column names; they are quoted wherever SQL names them.
-_RESERVED = {"by", "end", "start", "date", "month", "function"}
+_RESERVED = {"by", "end", "start", "date", "month", "function", "key"}
 
 
 def quote(name: str) -> str:
@@ -44,8 +44,8 @@ class TableSpec:
         return " AND ".join(f"{left}.{k} = {right}.{k}" for k in self.quoted_key)
 
 
-def _spec(table: str, key: tuple[str, ...], **columns: str) -> TableSpec:
-    return TableSpec(table, columns, key)
+def _spec(table: str, key_columns: tuple[str, ...], /, **columns: str) -> TableSpec:
+    return TableSpec(table, columns, key_columns)
 
 
 TABLES: dict[str, TableSpec] = {s.name: s for s in [
@@ -55,17 +55,18 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("plan", ("month", "course", "unit"), month="DATE", course="VARCHAR", unit="VARCHAR",
           planned_coverage="DOUBLE"),
     _spec("ideas", ("idea_id",), idea_id="VARCHAR", title="VARCHAR", unit="VARCHAR", submitted_on="DATE",
-          status="VARCHAR", implemented_on="DATE"),
+          status="VARCHAR", implemented_on="DATE", source="VARCHAR", source_ref="VARCHAR", submitter="VARCHAR",
+          feedback="VARCHAR", status_changed_on="DATE"),
     _spec("voice", ("item_id",), item_id="VARCHAR", date="DATE", unit="VARCHAR", kind="VARCHAR", text="VARCHAR",
-          channel="VARCHAR"),
+          channel="VARCHAR", thanked_on="DATE", info_gathered_on="DATE", apologised_on="DATE",
+          help_committed_on="DATE", resolved_on="DATE"),
     _spec("tickets", ("ticket_id",), ticket_id="VARCHAR", unit="VARCHAR", opened_at="TIMESTAMP",
           promised_by="TIMESTAMP", closed_at="TIMESTAMP"),
     _spec("survey", ("response_id",), response_id="VARCHAR", date="DATE", unit="VARCHAR", score="INTEGER"),
     _spec("readings", ("month", "metric", "unit"), month="DATE", metric="VARCHAR", unit="VARCHAR", value="DOUBLE"),
     _spec("targets", ("metric", "by", "unit"), metric="VARCHAR", by="DATE", unit="VARCHAR", value="DOUBLE"),
     _spec("initiatives", ("name",), name="VARCHAR", owner="VARCHAR", start="DATE", end="DATE", status="VARCHAR",
-          unit="VARCHAR", metric="VARCHAR"),
+          unit="VARCHAR", metric="VARCHAR", expected_effect="VARCHAR", expected_lag_months="INTEGER"),
+    _spec("metric_registry", ("key",), key="VARCHAR", label="VARCHAR", kind="VARCHAR", unit="VARCHAR",
+          direction="VARCHAR", aggregation="VARCHAR", description="VARCHAR"),
 ]}
-
-# Tables whose records reference units by name, and in which column.
-UNIT_COLUMNS = {name: "unit" for name, spec in TABLES.items() if "unit" in spec.columns and name != "units"}

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data.schema import TABLES, TableSpec
+from data.schema import TABLES, TableSpec, quote
 
 DEFAULT_DB = Path(__file__).resolve().parent / "tracker.duckdb"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -105,16 +105,22 @@ class Transaction:
         self.cursor.execute(sql, params or [])
 
     def upsert(self, table: str, rows: pd.DataFrame) -> dict[str, int]:
-        """Insert new records and update changed ones by key; identical rows change nothing and leave no audit."""
+        """Insert new records and update changed ones by key; identical rows change nothing and leave no audit.
+
+        `rows` holds the key and any subset of the other columns: columns it leaves out keep their stored values
+        (an import of the file formats must not wipe the feedback or complaint handling kept beside them)."""
         spec = TABLES[table]
         before = self.summary.counts.get(table, {}).copy()
         if rows.empty:
             self.summary.add(table, "new", 0)
             return {"new": 0, "updated": 0, "unchanged": 0, "deleted": 0}
-        staged = rows[list(spec.columns)].copy()
-        self.cursor.register("staged_rows", staged)
+        given = [c for c in spec.columns if c in rows.columns]
+        missing_key = [k for k in spec.key if k not in given]
+        if missing_key:
+            raise ValueError(f"upsert into {table} needs its key columns; missing {', '.join(missing_key)}")
+        self.cursor.register("staged_rows", rows[given].copy())
         try:
-            self._stage(spec)
+            self._stage(spec, given)
             self._audit_changes(spec)
             n_new, n_updated, n_same = self.cursor.execute(
                 "SELECT count(*) FILTER (old_json IS NULL),"
@@ -133,12 +139,16 @@ class Transaction:
         after = self.summary.counts[table]
         return {k: after[k] - before.get(k, 0) for k in after}
 
-    def _stage(self, spec: TableSpec) -> None:
-        # Cast the staged frame to the table's own types so comparison and JSON are exactly what would be stored.
-        casts = ", ".join(f"CAST(s.{c} AS {t}) AS {c}" for c, t in spec.quoted_columns_types())
+    def _stage(self, spec: TableSpec, given: list[str]) -> None:
+        # Cast the staged frame to the table's own types so comparison and JSON are exactly what would be stored;
+        # a column not given takes the stored record's value (NULL for a new record).
+        casts = ", ".join(f"CAST(s.{quote(c)} AS {spec.columns[c]}) AS {quote(c)}" for c in given)
+        merged = ", ".join(f"g.{quote(c)}" if c in given else f"o.{quote(c)}" for c in spec.columns)
         self.cursor.execute(
             f"CREATE TEMP TABLE upsert_diff AS "
-            f"WITH new_rows AS (SELECT {casts} FROM staged_rows s) "
+            f"WITH given AS (SELECT {casts} FROM staged_rows s), "
+            f"new_rows AS (SELECT {merged} FROM given g LEFT JOIN {spec.quoted_name} o "
+            f"  ON {spec.key_match('o', 'g')}) "
             f"SELECT n.*, to_json(n) AS new_json, "
             f"  (SELECT to_json(o) FROM {spec.quoted_name} o WHERE {spec.key_match('o', 'n')}) AS old_json "
             f"FROM new_rows n"
@@ -258,6 +268,21 @@ class Store:
         except BaseException:
             cur.execute("ROLLBACK")
             raise
+
+    def preview_upsert(self, frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, int]]:
+        """What upserting these frames would do (new / updated / unchanged per table), decided by doing exactly that
+        and rolling it back, so a preview can never disagree with the write that follows it."""
+        cur = self._cursor()
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            tx = Transaction(cur, self.actor, "preview")
+            preview = {}
+            for table, frame in frames.items():
+                counts = tx.upsert(table, frame)
+                preview[table] = {k: counts[k] for k in ("new", "updated", "unchanged")}
+            return preview
+        finally:
+            cur.execute("ROLLBACK")
 
     # -- schema --------------------------------------------------------------------------------------------------
     def migrate(self) -> list[str]:
