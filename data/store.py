@@ -52,6 +52,8 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         con = _connections.get(path)
         if con is None:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists() and path.stat().st_size == 0:
+                path.unlink()  # an empty file (a `touch`, a copy that failed) holds nothing: start it afresh
             try:
                 con = duckdb.connect(str(path))
             except duckdb.IOException as exc:
@@ -130,8 +132,9 @@ class Transaction:
             self.cursor.execute(f"INSERT OR REPLACE INTO {spec.quoted_name} ({spec.column_list}) "
                                 f"SELECT {spec.column_list} FROM upsert_diff "
                                 "WHERE old_json IS NULL OR old_json <> new_json")
+            # On failure the rollback removes the temporary table with everything else this write did.
+            self.cursor.execute("DROP TABLE upsert_diff")
         finally:
-            self.cursor.execute("DROP TABLE IF EXISTS upsert_diff")
             self.cursor.unregister("staged_rows")
         self.summary.add(table, "new", n_new)
         self.summary.add(table, "updated", n_updated)
@@ -291,6 +294,10 @@ class Store:
         cur.execute("CREATE TABLE IF NOT EXISTS migrations (name VARCHAR PRIMARY KEY, "
                     "applied_at TIMESTAMP DEFAULT current_localtimestamp())")
         done = {r[0] for r in cur.execute("SELECT name FROM migrations").fetchall()}
+        known = {f.name for f in MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")}
+        if newer := sorted(done - known):
+            raise StoreError(f"{self.path} was written by a newer version of the tracker (migrations "
+                             f"{', '.join(newer)}); update the tracker before opening it.")
         applied = []
         for sql_file in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
             if sql_file.name in done:
