@@ -8,7 +8,6 @@ from datetime import date
 import pandas as pd
 
 from data.demo import demo_frames
-from data.schema import TABLES
 from data.store import Store
 
 # Columns holding a record's own id, made unique per region by a prefix.
@@ -44,7 +43,7 @@ def large_org_frames(regions: int = DEFAULT_REGIONS, end_month: date | None = No
     base = demo_frames(end_month or date.today().replace(day=1))
     copies = [_region_copy(base, r) for r in range(1, regions + 1)]
     frames = {name: pd.concat([c[name] for c in copies], ignore_index=True)
-              for name in TABLES if name not in ORG_TABLES}
+              for name in base if name not in ORG_TABLES}
     frames.update({name: base[name] for name in ORG_TABLES})
     return frames
 
