@@ -1,4 +1,9 @@
-"""Command line for analysts and automation: `python -m metrics monthly [--unit U] [--course C] [--db PATH]`."""
+"""Command line for analysts and automation, CSV on stdout (design.md, "Command line"):
+
+    python -m metrics monthly [--unit U | --function F] [--course C] [--db PATH]
+    python -m metrics leadlag --lead KEY --lag KEY [--max-lag 12] [--unit U | --function F] [--db PATH]
+    python -m metrics xmr --metric KEY [--baseline YYYY-MM:YYYY-MM] [--change YYYY-MM ...] [--unit U | --function F]
+"""
 from __future__ import annotations
 
 import argparse
@@ -9,9 +14,13 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from data.store import Store, StoreError, default_db_path
-from metrics.calc import MONTHLY_COLUMNS, UnknownFilter, monthly
+from metrics import calc, leadlag
+from metrics.calc import MONTHLY_COLUMNS, FilterError, monthly
+from metrics.registry import get
+from metrics.xmr import xmr
 
 # Ten decimal places are exact enough for any spreadsheet and hide binary noise such as 0.30000000000000004.
 CSV_DECIMALS = 10
@@ -27,13 +36,48 @@ def csv_number(value: float) -> str:
     return f"{rounded:.{CSV_DECIMALS}f}".rstrip("0")
 
 
+XMR_COLUMNS = ["month", "value", "centre", "lower", "upper", "signal"]
+
+
+def _month(text: str) -> str:
+    try:
+        return pd.Period(text, "M").strftime("%Y-%m")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a month YYYY-MM") from None
+
+
+def _baseline(text: str) -> tuple[str, str]:
+    first, sep, last = text.partition(":")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a period FIRST:LAST, e.g. 2024-01:2024-12")
+    return _month(first), _month(last)
+
+
+def _common(cmd: argparse.ArgumentParser) -> None:
+    scope = cmd.add_mutually_exclusive_group()
+    scope.add_argument("--unit", help="an organisational unit (default: the whole organisation)")
+    scope.add_argument("--function", choices=calc.FUNCTIONS, help="the units of one function, taken together")
+    cmd.add_argument("--course", help="course for training coverage (default: the all-staff course in settings)")
+    cmd.add_argument("--db", type=Path, help="database file (default: TRACKER_DB or data/tracker.duckdb)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m metrics", description="Service Culture Tracker metrics as CSV.")
     commands = parser.add_subparsers(dest="command", required=True)
     cmd = commands.add_parser("monthly", help="every built-in and readings metric per month: month,metric,value")
-    cmd.add_argument("--unit", help="an organisational unit (default: the whole organisation)")
-    cmd.add_argument("--course", help="course for training coverage (default: the all-staff course in settings)")
-    cmd.add_argument("--db", type=Path, help="database file (default: TRACKER_DB or data/tracker.duckdb)")
+    _common(cmd)
+    cmd = commands.add_parser("leadlag", help="r between month-on-month changes of a leading and a lagging metric, "
+                                              "by lag: lag_months,r,n,threshold and a last line best,<lag>,<r>")
+    cmd.add_argument("--lead", required=True, help="key of the leading metric")
+    cmd.add_argument("--lag", required=True, help="key of the lagging metric")
+    cmd.add_argument("--max-lag", type=int, default=12, help="longest lag in months (default 12)")
+    _common(cmd)
+    cmd = commands.add_parser("xmr", help="XmR chart of one metric: month,value,centre,lower,upper,signal")
+    cmd.add_argument("--metric", required=True, help="metric key")
+    cmd.add_argument("--baseline", type=_baseline, help="lock the limits to a period FIRST:LAST (YYYY-MM:YYYY-MM)")
+    cmd.add_argument("--change", type=_month, action="append", default=[],
+                     help="a process change month: limits are recalculated from it (repeatable)")
+    _common(cmd)
     return parser
 
 
@@ -44,23 +88,50 @@ def _open_store(path: Path) -> Store:
     return Store(path, actor="cli", role="viewer")
 
 
-def _write_monthly(frame, out) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(MONTHLY_COLUMNS)
-    for month, metric, value in frame.itertuples(index=False, name=None):
-        writer.writerow([month, metric, csv_number(value)])
+def _monthly_rows(store: Store, args) -> list[list[str]]:
+    frame = monthly(store, unit=args.unit, course=args.course, function=args.function)
+    return [MONTHLY_COLUMNS] + [[month, metric, csv_number(value)]
+                                for month, metric, value in frame.itertuples(index=False, name=None)]
+
+
+def _series(store: Store, key: str, args) -> pd.Series:
+    return calc.series(store, key, unit=args.unit, course=args.course, function=args.function)
+
+
+def _leadlag_rows(store: Store, args) -> list[list[str]]:
+    if args.max_lag < 0:
+        raise ValueError(f"--max-lag must be 0 or more (got {args.max_lag}).")
+    table = leadlag.cross_correlation(_series(store, args.lead, args), _series(store, args.lag, args),
+                                      max_lag=args.max_lag)
+    rows = [leadlag.COLUMNS] + [[str(k), csv_number(r), str(n), csv_number(threshold)]
+                                for k, r, n, threshold in table.itertuples(index=False, name=None)]
+    best = leadlag.best_lag(table)
+    rows.append(["best", str(best[0]), csv_number(best[1])] if best else ["best", "", ""])
+    return rows
+
+
+def _xmr_rows(store: Store, args) -> list[list[str]]:
+    defn = get(args.metric, store)  # a custom metric registered in the store brings its own floor and ceiling
+    series = _series(store, args.metric, args)
+    chart = xmr(series, floor=defn.floor, ceiling=defn.ceiling, baseline=args.baseline, change_points=args.change)
+    return [XMR_COLUMNS] + [[month, *(csv_number(v) for v in (value, centre, lower, upper)), signal]
+                            for month, value, centre, lower, upper, signal
+                            in chart[XMR_COLUMNS].itertuples(index=False, name=None)]
+
+
+COMMANDS = {"monthly": _monthly_rows, "leadlag": _leadlag_rows, "xmr": _xmr_rows}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         store = _open_store(args.db or default_db_path())
-        frame = monthly(store, unit=args.unit, course=args.course)
-    except (StoreError, UnknownFilter, duckdb.Error, OSError) as exc:
+        rows = COMMANDS[args.command](store, args)
+    except (StoreError, FilterError, ValueError, duckdb.Error, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     try:
-        _write_monthly(frame, sys.stdout)
+        csv.writer(sys.stdout, lineterminator="\n").writerows(rows)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader (head, a closed pipe) stopped early; say nothing more and let Python not complain at exit.

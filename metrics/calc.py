@@ -4,28 +4,41 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
-from metrics.registry import BUILTIN, BUILTIN_KEYS, READINGS_SQL, SQL_DIR
+from metrics.registry import BUILTIN, BUILTIN_KEYS, READINGS_SQL, SQL_DIR, all_metrics
 
 # The course coverage is measured on when no course is asked for and the settings name none (the migration's default).
 DEFAULT_COURSE = "service-excellence"
 MONTHLY_COLUMNS = ["month", "metric", "value"]
 TARGET_COLUMNS = ["metric", "by", "value"]
+# The functions a unit belongs to (the units table's CHECK constraint); a function filter aggregates their units.
+FUNCTIONS = ("frontline", "internal", "leadership")
 
 # A dashboard asks for the organisation, each unit and a few courses per data version; the bound keeps a long-running
-# server's memory flat as versions go by (old versions are never asked for again and fall off the end).
-_CACHE_ENTRIES = 256
+# server's memory flat as versions go by (old versions are never asked for again and fall off the end). It must hold
+# every unit of a large organisation (benchmarks/scale.py: 450 units), or a pass over the units evicts its own figures
+# and never runs warm; a unit's 30-month frame is about 50 KB, so the bound is about 50 MB.
+_CACHE_ENTRIES = 1024
 # Enough names in an "unknown unit" message to spot a typo; a full list of hundreds would bury the message.
 _MAX_NAMED = 12
 
-_cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_cache: OrderedDict[tuple, Any] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-class UnknownFilter(ValueError):
-    """A unit or course that the data does not know; the message names the known ones."""
+class FilterError(ValueError):
+    """Filters that cannot be applied; the message says why."""
+
+
+class UnknownFilter(FilterError):
+    """A unit, function, course or metric that the data does not know; the message names the known ones."""
+
+
+class UnknownMetric(UnknownFilter):
+    """A metric key that is neither built in nor among the readings."""
 
 
 def _sql(name: str) -> str:
@@ -54,21 +67,33 @@ def _compose_monthly_sql() -> str:
 _MONTHLY_SQL = _compose_monthly_sql()
 
 
-def _cached(store, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def _copy(value):
+    # Callers get a copy of a frame so that changing it cannot change what the next caller sees; strings, numbers
+    # and tuples cannot be changed.
+    return value.copy() if isinstance(value, pd.DataFrame | pd.Series) else value
+
+
+def _cached(store, key: tuple, compute: Callable[[], Any]):
     """compute() once per (database, data version, key); every write bumps the version, so no stale figure is served."""
     full_key = (str(store.path), store.data_version(), *key)
     with _cache_lock:
         hit = _cache.get(full_key)
         if hit is not None:
             _cache.move_to_end(full_key)
-            return hit.copy()
-    frame = compute()
+            return _copy(hit)
+    value = compute()
     with _cache_lock:
-        _cache[full_key] = frame
+        _cache[full_key] = value
         while len(_cache) > _CACHE_ENTRIES:
             _cache.popitem(last=False)
-    # Callers get a copy so that changing a returned frame cannot change what the next caller sees.
-    return frame.copy()
+    return _copy(value)
+
+
+def clear_cache() -> None:
+    """Forget every cached figure (benchmarks measure cold runs with this; the data version makes it unnecessary
+    for correctness)."""
+    with _cache_lock:
+        _cache.clear()
 
 
 def default_course(store) -> str:
@@ -85,12 +110,13 @@ def known_courses(store) -> list[str]:
     return sorted(names | {default_course(store)})
 
 
-def _unknown(what: str, value: str, known: list[str]) -> UnknownFilter:
+def _unknown(what: str, value: str, known: list[str], limit: int = _MAX_NAMED) -> UnknownFilter:
+    kind = UnknownMetric if what == "metric" else UnknownFilter
     if not known:
-        return UnknownFilter(f"Unknown {what} '{value}': no {what}s are recorded yet.")
-    shown = ", ".join(known[:_MAX_NAMED])
-    more = f" and {len(known) - _MAX_NAMED} more" if len(known) > _MAX_NAMED else ""
-    return UnknownFilter(f"Unknown {what} '{value}'. Known {what}s: {shown}{more}.")
+        return kind(f"Unknown {what} '{value}': no {what}s are recorded yet.")
+    shown = ", ".join(known[:limit])
+    more = f" and {len(known) - limit} more" if len(known) > limit else ""
+    return kind(f"Unknown {what} '{value}'. Known {what}s: {shown}{more}.")
 
 
 def _check_unit(store, unit: str | None) -> None:
@@ -103,24 +129,61 @@ def _check_course(store, course: str) -> None:
         raise _unknown("course", course, courses)
 
 
-def _compute_monthly(store, unit: str | None, course: str) -> pd.DataFrame:
+def _check_scope(unit: str | None, function: str | None) -> None:
+    if unit is not None and function is not None:
+        raise FilterError(f"Choose a unit or a function, not both (unit '{unit}', function '{function}').")
+    if function is not None and function not in FUNCTIONS:
+        raise _unknown("function", function, list(FUNCTIONS))
+
+
+def _compute_monthly(store, unit: str | None, course: str, function: str | None) -> pd.DataFrame:
     _check_unit(store, unit)
     _check_course(store, course)
-    frame = store.query(_MONTHLY_SQL, {"unit": unit, "course": course, "builtin_keys": sorted(BUILTIN_KEYS)})
+    frame = store.query(_MONTHLY_SQL, {"unit": unit, "function": function, "course": course,
+                                       "builtin_keys": sorted(BUILTIN_KEYS)})
     frame["value"] = frame["value"].astype(float)
     return frame[MONTHLY_COLUMNS]
 
 
-def monthly(store, unit: str | None = None, course: str | None = None) -> pd.DataFrame:
+def monthly(store, unit: str | None = None, course: str | None = None, function: str | None = None) -> pd.DataFrame:
     """Every built-in and readings metric for every spine month, long form: month ('YYYY-MM'), metric, value.
 
     unit None (or '') is the whole organisation; course None is the all-staff course from settings. value is NaN where a
     figure is undefined (no headcount, no complaints, no ticket closed...). The months are the organisation's spine
     whatever the unit, so units' series line up month for month. Raises UnknownFilter for an unknown unit or course.
+
+    function ('frontline', 'internal' or 'leadership') computes every built-in over that function's units, the way
+    the whole organisation's figures are computed over all units (numerators and denominators summed, NPS over their
+    responses). Readings are given per unit or for the organisation, so under a function filter their keys are
+    listed with empty values. A unit and a function together raise FilterError; an unknown function UnknownFilter.
     """
     unit = unit or None
+    function = function or None
+    _check_scope(unit, function)
     course = course or default_course(store)
-    return _cached(store, ("monthly", unit, course), lambda: _compute_monthly(store, unit, course))
+    return _cached(store, ("monthly", unit, course, function),
+                   lambda: _compute_monthly(store, unit, course, function))
+
+
+def known_metrics(store) -> list[str]:
+    """Every metric key the store can give a series for: the built-ins, then the readings present."""
+    return [d.key for d in all_metrics(store)]
+
+
+def check_metric(store, key: str) -> None:
+    """Raise UnknownMetric, naming the known keys, for a key that is neither built in nor among the readings."""
+    if key not in (keys := known_metrics(store)):
+        raise _unknown("metric", key, keys, limit=len(keys))
+
+
+def series(store, key: str, unit: str | None = None, course: str | None = None,
+           function: str | None = None) -> pd.Series:
+    """One metric's monthly values (float, NaN where undefined) indexed by month 'YYYY-MM', from monthly()."""
+    check_metric(store, key)
+    frame = monthly(store, unit=unit, course=course, function=function)
+    rows = frame[frame["metric"] == key]
+    values = pd.Series(rows["value"].to_numpy(dtype=float), index=pd.Index(rows["month"], name="month"), name=key)
+    return values.sort_index()
 
 
 def _compute_targets(store, unit: str | None) -> pd.DataFrame:

@@ -14,6 +14,8 @@ KINDS = ("leading", "lagging")
 # Unit of measure (not an organisational unit): it decides how a value reads and which formats make sense.
 UNITS = ("count", "share", "ratio", "per_100", "points", "value")
 DIRECTIONS = ("up", "down")
+# How a metric's readings for several units combine into one figure for a group of units (custom metrics choose).
+AGGREGATIONS = ("mean", "sum", "last")
 EMPTY = "—"  # shown where a figure is undefined (no complaints, nobody on the headcount...)
 
 # Readings metrics all come from one query that returns every reading key; built-ins each name their own file.
@@ -36,6 +38,12 @@ class MetricDef:
     sql: str = READINGS_SQL  # stem of the file in metrics/sql that computes it
     decimals: int = 1  # places shown on screen (of the per cent for shares)
     short_label: str = ""  # for a narrow KPI card; the label when empty
+    # The values the metric can take, where known: process limits are clamped to them (a count's lower limit is not
+    # below 0, a share's upper limit not above 1). None where the metric has no natural bound.
+    floor: float | None = None
+    ceiling: float | None = None
+    aggregation: str = "mean"  # one of AGGREGATIONS
+    custom: bool = False  # registered by a programme lead (metric_registry table), not defined here
 
     @property
     def card_label(self) -> str:
@@ -67,31 +75,38 @@ _BUILTIN_ROWS = (
     dict(key="ideas_implemented", label="Ideas put into practice", kind="leading", unit="count", direction="up",
          short_label="Ideas in practice",
          format="number", decimals=0, sql="ideas_implemented",
+         floor=0,
          description="Ideas whose implemented_on date falls in the month."),
     dict(key="ideas_per_100_staff", label="Ideas per 100 staff", kind="leading", unit="per_100", direction="up",
          short_label="Ideas / 100 staff",
          format="number", decimals=1, sql="ideas_per_100_staff",
+         floor=0,
          description="Ideas put into practice in the month per 100 people on the month-end headcount."),
     dict(key="training_coverage", label="Training coverage", kind="leading", unit="share", direction="up",
          format="percent", decimals=0, sql="training_coverage",
+         floor=0, ceiling=1,
          description="Share of the month-end headcount that has completed the course by the month end, "
                      "each unit capped at its own headcount."),
     dict(key="churn_annualised", label="Staff churn (annualised)", kind="leading", unit="share", direction="down",
          short_label="Churn, annualised",
          format="percent", decimals=1, sql="churn_annualised",
+         floor=0,
          description="Leavers over the last n months (up to 12) divided by the mean headcount over those months, "
                      "scaled to a year."),
     dict(key="praise_complaint_ratio", label="Praise to complaints", kind="leading", unit="ratio", direction="up",
          short_label="Praise : complaints",
          format="ratio", decimals=1, sql="praise_complaint_ratio",
+         floor=0,
          description="Praise received in the month divided by complaints received in the month."),
     dict(key="tickets_within_promise", label="Tickets closed within promise", kind="leading", unit="share",
          short_label="Tickets in promise",
          direction="up", format="percent", decimals=0, sql="tickets_within_promise",
+         floor=0, ceiling=1,
          description="Share of the tickets closed in the month that closed on or before the promised day."),
     dict(key="nps", label="Net promoter score", kind="lagging", unit="points", direction="up", format="signed",
          short_label="NPS",
          decimals=1, sql="nps",
+         floor=-100, ceiling=100,
          description="Per cent of survey scores 9-10 minus per cent of scores 0-6 in the month."),
 )
 
@@ -101,13 +116,17 @@ _KNOWN_READING_ROWS = (
          format="number", decimals=1, description="Customer satisfaction as reported for the month."),
     # One decimal: revenue is often reported in millions (40.3), where whole numbers would hide the movement.
     dict(key="revenue", label="Revenue", kind="lagging", unit="value", direction="up", format="number", decimals=1,
+         floor=0,
          description="Revenue as reported for the month."),
     dict(key="rating", label="External rating", kind="lagging", unit="value", direction="up", format="number",
-         decimals=1, description="External rating (stars, review score) as reported for the month."),
+         decimals=1, floor=0,
+         description="External rating (stars, review score) as reported for the month."),
     dict(key="happiness", label="Happiness score", kind="lagging", unit="points", direction="up", format="signed",
-         decimals=0, description="Happiness score of the people served, as reported for the month."),
+         decimals=0, floor=-100, ceiling=100,
+         description="Happiness score of the people served, as reported for the month."),
     dict(key="share_of_wallet", label="Share of wallet", kind="lagging", unit="share", direction="up",
-         format="percent", decimals=0, description="Share of the customers' spending won, as reported for the month."),
+         format="percent", decimals=0, floor=0, ceiling=1,
+         description="Share of the customers' spending won, as reported for the month."),
 )
 
 _FIELDS = {f.name: f for f in dataclasses.fields(MetricDef)}
@@ -127,15 +146,27 @@ def _field_problems(row: Mapping) -> list[str]:
     for name in ("label", "description"):
         if name in row and not (isinstance(row[name], str) and row[name].strip()):
             problems.append(f"{name} is empty")
-    for name, allowed in (("kind", KINDS), ("unit", UNITS), ("direction", DIRECTIONS), ("format", tuple(FORMATS))):
+    for name, allowed in (("kind", KINDS), ("unit", UNITS), ("direction", DIRECTIONS), ("format", tuple(FORMATS)),
+                          ("aggregation", AGGREGATIONS)):
         if name in row and row[name] not in allowed:
             problems.append(f"{name} {row[name]!r} is not one of {', '.join(allowed)}")
     decimals = row.get("decimals", 0)
     if not (isinstance(decimals, int) and 0 <= decimals <= 6):
         problems.append(f"decimals {decimals!r} is not a whole number from 0 to 6")
+    problems += _bound_problems(row.get("floor"), row.get("ceiling"))
     sql = row.get("sql", READINGS_SQL)
     if not (isinstance(sql, str) and _SNAKE_CASE.match(sql) and (SQL_DIR / f"{sql}.sql").is_file()):
         problems.append(f"sql {sql!r} names no file in metrics/sql")
+    return problems
+
+
+def _bound_problems(floor, ceiling) -> list[str]:
+    problems = []
+    for name, bound in (("floor", floor), ("ceiling", ceiling)):
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int | float) or math.isnan(bound)):
+            problems.append(f"{name} {bound!r} is not a number")
+    if not problems and floor is not None and ceiling is not None and floor >= ceiling:
+        problems.append(f"floor {floor!r} is not below ceiling {ceiling!r}")
     return problems
 
 
@@ -183,10 +214,41 @@ def reading_metric(key: str) -> MetricDef:
                      description=f"{label} as reported for the month.")
 
 
-def get(key: str) -> MetricDef:
-    """Any metric's definition by key: a built-in, or a readings metric (registered or default)."""
+def get(key: str, store=None) -> MetricDef:
+    """Any metric's definition by key: a built-in, or a readings metric (registered or default). With a store, a
+    custom metric registered there comes back with its own definition."""
     builtin = next((d for d in BUILTIN if d.key == key), None)
+    if builtin is None and store is not None:
+        builtin = custom_metrics(store).get(key)
     return builtin or reading_metric(key)
+
+
+# How a custom metric's unit of measure reads on screen: (format, decimals, floor, ceiling).
+_CUSTOM_DISPLAY = {"count": ("number", 0, 0, None), "share": ("percent", 0, 0, 1), "ratio": ("ratio", 1, 0, None),
+                   "per_100": ("number", 1, 0, None), "points": ("signed", 1, None, None),
+                   "value": ("number", 1, None, None)}
+
+
+def custom_definition(row) -> dict:
+    """A metric_registry row (mapping) as the fields of a MetricDef, for validate() and MetricDef(**...)."""
+    fmt, decimals, floor, ceiling = _CUSTOM_DISPLAY.get(row.get("unit"), ("number", 1, None, None))
+    description = row.get("description") or ""
+    return dict(key=row.get("key"), label=row.get("label"), kind=row.get("kind"), unit=row.get("unit"),
+                direction=row.get("direction"), format=fmt, decimals=decimals, floor=floor, ceiling=ceiling,
+                aggregation=row.get("aggregation") or "mean", custom=True,
+                description=description if description.strip() else f"{row.get('label')} as reported for the month.")
+
+
+def custom_metrics(store) -> dict[str, MetricDef]:
+    """Metrics registered by programme leads (the metric_registry table), by key; a row that no longer validates
+    (or clashes with a built-in) is left out rather than breaking every chart."""
+    rows = store.query("SELECT * FROM metric_registry ORDER BY \"key\"")
+    defs = {}
+    for row in rows.to_dict("records"):
+        fields = custom_definition(row)
+        if row["key"] not in BUILTIN_KEYS and not validate([fields]):
+            defs[row["key"]] = MetricDef(**fields)
+    return defs
 
 
 def reading_keys(store) -> list[str]:
@@ -196,8 +258,9 @@ def reading_keys(store) -> list[str]:
 
 
 def all_metrics(store) -> list[MetricDef]:
-    """The built-ins, then every readings metric present in the store."""
-    return list(BUILTIN) + [reading_metric(k) for k in reading_keys(store)]
+    """The built-ins, then every readings metric present in the store (as registered, if it is a custom metric)."""
+    custom = custom_metrics(store)
+    return list(BUILTIN) + [custom.get(k) or reading_metric(k) for k in reading_keys(store)]
 
 
 def _number_or_none(value) -> float | None:

@@ -1,4 +1,5 @@
-"""Card summaries: each metric's latest value, change on the month before, target and recent trend."""
+"""Card summaries: each metric's latest value, change on the month and on the year before, target, recent trend and
+process-behaviour verdicts."""
 from __future__ import annotations
 
 import math
@@ -6,8 +7,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from metrics import verdicts
+from metrics.registry import MetricDef, get
+from metrics.xmr import xmr
+
 # A small trend covers the last year: long enough to see a direction, short enough to read on a card.
 TREND_MONTHS = 12
+# Assurance asks whether the process as it runs now will meet the target. A programme moves its metrics on purpose, so
+# limits drawn over the whole history describe a process that no longer exists (a happiness score that climbed from 0 to
+# 80 has whole-series limits around 40, and a target of 64 would read "consistently missed" at 78). The limits for
+# assurance come from the months the card's trend shows; the variation verdict keeps the whole series, which is what
+# says that the latest point stands out from the metric's history.
+ASSURANCE_MONTHS = TREND_MONTHS
 
 
 @dataclass(frozen=True)
@@ -19,14 +30,22 @@ class CardSummary:
     target: float
     target_by: str | None
     trend: list[float]
+    year_ago: float = math.nan  # the same calendar month a year before `month`; NaN when absent
+    variation: str = verdicts.NO_SIGNAL  # verdicts.variation of the metric's whole series
+    # verdicts.assurance of `target` against the limits of the last ASSURANCE_MONTHS values; None without a target
+    assurance: str | None = None
 
     @property
     def delta(self) -> float:
         return self.value - self.previous
 
+    @property
+    def delta_year(self) -> float:
+        return self.value - self.year_ago
 
-def _previous_month(month: str) -> str:
-    return (pd.Period(month, "M") - 1).strftime("%Y-%m")
+
+def _previous_month(month: str, months: int = 1) -> str:
+    return (pd.Period(month, "M") - months).strftime("%Y-%m")
 
 
 def _target_for(targets: pd.DataFrame, key: str, month: str | None) -> tuple[float, str | None]:
@@ -39,13 +58,19 @@ def _target_for(targets: pd.DataFrame, key: str, month: str | None) -> tuple[flo
     return float(row["value"]), row["by"]
 
 
-def card_summary(monthly: pd.DataFrame, targets: pd.DataFrame, key: str) -> CardSummary:
-    """`monthly` is the long frame of metrics.calc.monthly; `targets` of metrics.calc.targets."""
+def card_summary(monthly: pd.DataFrame, targets: pd.DataFrame, key: str, defn: MetricDef | None = None) -> CardSummary:
+    """`monthly` is the long frame of metrics.calc.monthly; `targets` of metrics.calc.targets; `defn` the metric's
+    definition (looked up by key when not given) for its better direction and its floor and ceiling."""
+    defn = defn or get(key)
     series = monthly[monthly["metric"] == key].set_index("month")["value"].sort_index()
     known = series.dropna()
     month = known.index[-1] if not known.empty else None
     value = float(known.iloc[-1]) if month else math.nan
     previous = float(series.get(_previous_month(month), math.nan)) if month else math.nan
+    year_ago = float(series.get(_previous_month(month, 12), math.nan)) if month else math.nan
     trend = [float(v) for v in known.iloc[-TREND_MONTHS:]]
     target, target_by = _target_for(targets, key, month)
-    return CardSummary(key, month, value, previous, target, target_by, trend)
+    history = xmr(known, floor=defn.floor, ceiling=defn.ceiling)
+    recent = xmr(known.iloc[-ASSURANCE_MONTHS:], floor=defn.floor, ceiling=defn.ceiling)
+    return CardSummary(key, month, value, previous, target, target_by, trend, year_ago,
+                       verdicts.variation(history, defn.direction), verdicts.assurance(recent, target, defn.direction))

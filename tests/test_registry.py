@@ -110,3 +110,16 @@ def test_all_metrics_lists_builtins_then_readings_present(tmp_path):
     keys = [d.key for d in registry.all_metrics(store)]
     assert keys == [d.key for d in BUILTIN] + ["bookings", "satisfaction"]
     assert registry.all_metrics(store)[-1].label == "Customer satisfaction"
+
+
+def test_floor_and_ceiling_are_data_and_validated():
+    bounds = {d.key: (d.floor, d.ceiling) for d in BUILTIN}
+    assert bounds == {"ideas_implemented": (0, None), "ideas_per_100_staff": (0, None), "training_coverage": (0, 1),
+                      "churn_annualised": (0, None), "praise_complaint_ratio": (0, None),
+                      "tickets_within_promise": (0, 1), "nps": (-100, 100)}
+    assert (get("customer_effort").floor, get("customer_effort").ceiling) == (None, None)  # nothing known
+    assert (get("share_of_wallet").floor, get("share_of_wallet").ceiling) == (0, 1)
+    problems = validate([dict(GOOD, floor="low"), dict(GOOD, key="upside_down", floor=1, ceiling=0),
+                         dict(GOOD, key="fine", floor=0, ceiling=1)])
+    assert problems == ["metric 1 (first_contact_resolution): floor 'low' is not a number",
+                        "metric 2 (upside_down): floor 1 is not below ceiling 0"]

@@ -1,5 +1,8 @@
 -- Building blocks shared by every metric query (a list of CTEs; calc.py puts WITH in front).
--- Parameters: $unit is an organisational unit, or NULL for the whole organisation; $course is the training course.
+-- Parameters: $unit is an organisational unit, or NULL; $function is frontline, internal or leadership, or NULL (at
+-- most one of the two is given; neither means the whole organisation); $course is the training course.
+-- Every event table is filtered with the same condition: the whole organisation takes every row (including rows with
+-- no unit), a unit or a function takes the rows of the units in scope_units.
 
 -- The month spine: every month from the earliest to the latest with any event data. Plan and targets are left out on
 -- purpose: they reach into the future, and a month with nothing recorded yet has no results to show.
@@ -19,9 +22,14 @@ spine AS (
     FROM (SELECT CAST(min(m) AS DATE) AS first_month, CAST(max(m) AS DATE) AS last_month FROM event_months) AS b,
          generate_series(b.first_month, b.last_month, INTERVAL 1 MONTH) AS s(g)
 ),
+scope_units AS (
+    SELECT unit FROM units
+    WHERE ($unit IS NULL OR unit = $unit) AND ($function IS NULL OR function = $function)
+),
 -- Month-end headcount and leavers of the units in scope; whole-organisation figures are sums over units.
 unit_headcount AS (
-    SELECT month, unit, headcount, leavers FROM headcount WHERE ($unit IS NULL OR unit = $unit)
+    SELECT month, unit, headcount, leavers FROM headcount
+    WHERE ($unit IS NULL AND $function IS NULL OR unit IN (SELECT unit FROM scope_units))
 ),
 headcount_totals AS (
     SELECT month, sum(headcount) AS headcount, sum(leavers) AS leavers FROM unit_headcount GROUP BY month
@@ -29,6 +37,7 @@ headcount_totals AS (
 implemented_ideas AS (
     SELECT CAST(date_trunc('month', implemented_on) AS DATE) AS month, count(*) AS ideas
     FROM ideas
-    WHERE status = 'implemented' AND implemented_on IS NOT NULL AND ($unit IS NULL OR unit = $unit)
+    WHERE status = 'implemented' AND implemented_on IS NOT NULL
+      AND ($unit IS NULL AND $function IS NULL OR unit IN (SELECT unit FROM scope_units))
     GROUP BY ALL
 )

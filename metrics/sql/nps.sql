@@ -6,7 +6,7 @@ WITH tallies AS (
            count(*) AS responses,
            count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6) AS net
     FROM survey
-    WHERE ($unit IS NULL OR unit = $unit)
+    WHERE ($unit IS NULL AND $function IS NULL OR unit IN (SELECT unit FROM scope_units))
     GROUP BY ALL
 )
 SELECT s.month, sign(t.net) * ((2000 * abs(t.net) + t.responses) // (2 * t.responses)) / 10.0 AS value

@@ -5,7 +5,7 @@ WITH tallies AS (
            count(*) FILTER (WHERE kind = 'praise') AS praise,
            count(*) FILTER (WHERE kind = 'complaint') AS complaints
     FROM voice
-    WHERE ($unit IS NULL OR unit = $unit)
+    WHERE ($unit IS NULL AND $function IS NULL OR unit IN (SELECT unit FROM scope_units))
     GROUP BY ALL
 )
 SELECT s.month, CAST(t.praise AS DOUBLE) / nullif(t.complaints, 0) AS value

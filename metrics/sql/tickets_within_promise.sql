@@ -5,7 +5,8 @@ WITH closed AS (
            count(*) FILTER (WHERE CAST(closed_at AS DATE) <= CAST(promised_by AS DATE)) AS within,
            count(*) AS tickets
     FROM tickets
-    WHERE closed_at IS NOT NULL AND ($unit IS NULL OR unit = $unit)
+    WHERE closed_at IS NOT NULL
+      AND ($unit IS NULL AND $function IS NULL OR unit IN (SELECT unit FROM scope_units))
     GROUP BY ALL
 )
 SELECT s.month, CAST(c.within AS DOUBLE) / c.tickets AS value

@@ -4,7 +4,8 @@
 WITH completed_by_month AS (
     SELECT unit, CAST(date_trunc('month', date) AS DATE) AS month, sum(completed) AS completed
     FROM training
-    WHERE course = $course AND ($unit IS NULL OR unit = $unit)
+    WHERE course = $course
+      AND ($unit IS NULL AND $function IS NULL OR unit IN (SELECT unit FROM scope_units))
     GROUP BY ALL
 ),
 unit_months AS (

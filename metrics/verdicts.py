@@ -1,0 +1,64 @@
+"""Process-behaviour verdicts for a KPI card, in the style of the NHS "Making Data Count" icons.
+
+variation: is the latest point part of a signal (special cause), and on the better or the worse side?
+assurance: will the process, as it behaves now, meet the target every time, miss it every time, or sometimes each?
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+IMPROVING, DETERIORATING, NO_SIGNAL = "improving", "deteriorating", "no signal"
+VARIATIONS = (IMPROVING, DETERIORATING, NO_SIGNAL)
+MET, MISSED, HIT_AND_MISS = "consistently met", "consistently missed", "hit and miss"
+ASSURANCES = (MET, MISSED, HIT_AND_MISS)
+
+
+def _better_sign(direction: str) -> int:
+    if direction not in ("up", "down"):
+        raise ValueError(f"direction {direction!r} is not 'up' or 'down'")
+    return 1 if direction == "up" else -1
+
+
+def variation(frame: pd.DataFrame, direction: str) -> str:
+    """'improving', 'deteriorating' or 'no signal' from the latest point of an xmr() frame.
+
+    The latest point carries a signal when it is outside the limits or belongs to a run of 8 or a 3-of-4 pattern (xmr
+    marks every point of a pattern). All three patterns lie on one side of the centre, so the latest point's side tells
+    whether the signal is on the better side (above the centre when up is better) or the worse.
+    """
+    sign = _better_sign(direction)
+    if frame.empty:
+        return NO_SIGNAL
+    latest = frame.iloc[-1]
+    if not latest["signal"]:
+        return NO_SIGNAL
+    offset = float(latest["value"]) - float(latest["centre"])
+    if offset == 0:
+        return NO_SIGNAL  # cannot happen for a flagged point; kept so that no verdict rests on a tie
+    return IMPROVING if offset * sign > 0 else DETERIORATING
+
+
+def assurance(frame: pd.DataFrame, target: float | None, direction: str) -> str | None:
+    """Whether the current process (the latest segment's limits) can be relied on to meet the target.
+
+    'consistently met' when the target lies beyond the natural process limits on the worse side (every point is
+    expected to meet it), 'consistently missed' when beyond them on the better side, 'hit and miss' when the target is
+    within the limits (a target exactly on a limit is within). None without a target or without limits (fewer than two
+    points).
+    """
+    sign = _better_sign(direction)
+    if target is None or pd.isna(target) or frame.empty:
+        return None
+    target = float(target)
+    latest = frame.iloc[-1]
+    lower, upper = float(latest["lower"]), float(latest["upper"])
+    if math.isnan(lower) or math.isnan(upper):
+        return None
+    worse_limit, better_limit = (lower, upper) if sign > 0 else (upper, lower)
+    if (worse_limit - target) * sign > 0:
+        return MET
+    if (target - better_limit) * sign > 0:
+        return MISSED
+    return HIT_AND_MISS
