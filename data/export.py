@@ -8,14 +8,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data.schema import TABLES
+from data.schema import TABLES, WORKSHOP_TABLES
 from data.store import Store, StoreError, close_all
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); tab and carriage
 # return are included because some spreadsheets strip them and then read what follows.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# Tables beyond the programme's records that an export also carries, so an export is a full account.
-EXTRA_TABLES = ("settings", "audit", "migrations")
+# Tables beyond the programme's records that an export also carries, so an export is a full account; the importer
+# skips their files when it reads an export folder back (a workshop's records come from the room, not a workbook).
+EXTRA_TABLES = ("settings", "audit", "migrations", *WORKSHOP_TABLES)
 
 
 def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -33,7 +34,7 @@ def export_tables(store: Store, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     frames = {name: store.table(name) for name in TABLES}
-    frames.update({name: store.query(f"SELECT * FROM {name}") for name in EXTRA_TABLES})
+    frames.update({name: store.query(f"SELECT * FROM {name}") for name in EXTRA_TABLES if name not in TABLES})
     for name, frame in frames.items():
         csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
         formula_safe(frame).to_csv(csv_path, index=False)

@@ -5,7 +5,7 @@ import csv
 import difflib
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -29,6 +29,12 @@ _SURROGATE_BASE = 0xDC00
 _SEPARATORS = (";", "\t")  # what a spreadsheet set to another locale puts between columns instead of commas
 _DATE_ONLY_LENGTH = len("YYYY-MM-DD")
 _TABLE_LIST = ", ".join(FORMATS)
+# A workbook's sheet with these names explains the others (the template's "notes"); it is not a table.
+NOTE_SHEETS = ("notes", "readme", "read me")
+DEMO_REFUSAL = ("this database holds the demo programme; remove it first (the Data page, or "
+                "`python -m data clear-demo`), then import")
+# Told how far a long import has got: (fraction done 0-1, what it is doing).
+Progress = Callable[[float, str], None]
 
 
 @dataclass
@@ -66,6 +72,13 @@ class _Sheet:
     source: str  # how problems name it: "headcount.csv" or "programme.xlsx, sheet headcount"
     stem: str
     rows: list[list[str]]
+    # Rows edited in a grid rather than read from a file: rows[0] holds the column names but is no row the user
+    # sees, so records are numbered from 1 as the grid shows them and problems with the columns name no row.
+    grid: bool = False
+
+    @property
+    def header_row(self) -> int | None:
+        return None if self.grid else 1
 
 
 @dataclass
@@ -81,7 +94,7 @@ class _Table:
     problems: list[Problem] = field(default_factory=list)
 
     def problem(self, index: int | None, column: str, reason: str) -> None:
-        row = 1 if index is None else self.row_numbers[index]
+        row = self.sheet.header_row if index is None else self.row_numbers[index]
         self.problems.append(Problem(self.sheet.source, row, column, reason))
 
     def usable(self, column: str, index: int) -> bool:
@@ -183,10 +196,12 @@ def _read_xlsx(name: str, data: bytes) -> tuple[list[_Sheet], list[Problem]]:
     return sheets, []
 
 
-def _read_files(files: Mapping[str, bytes]) -> tuple[list[_Sheet], list[Problem]]:
+def _read_files(files: Mapping[str, bytes], progress: Progress | None = None) -> tuple[list[_Sheet], list[Problem]]:
     sheets: list[_Sheet] = []
     problems: list[Problem] = []
-    for name, data in files.items():
+    for done, (name, data) in enumerate(files.items()):
+        if progress:
+            progress(done / len(files), f"Reading {name}")
         suffix = Path(name).suffix.lower()
         if suffix == CSV_SUFFIX:
             found, trouble = _read_csv(name, data)
@@ -210,6 +225,8 @@ def _pick_sheets(sheets: list[_Sheet]) -> tuple[dict[str, _Sheet], list[Problem]
     for sheet in sheets:
         stem = sheet.stem.strip().lower()
         empty = all(_is_blank(row) for row in sheet.rows)
+        if stem in NOTE_SHEETS and stem not in FORMATS:
+            continue  # the template's explanations (or a user's own README sheet) carry no records
         if stem not in FORMATS:
             # A workbook's untouched default sheet (Sheet1) carries nothing, so it is no reason to refuse the import.
             if not empty:
@@ -232,8 +249,9 @@ def _header(table: _Table) -> dict[str, int] | None:
     fmt, source = table.fmt, table.sheet.source
     header = [cell.lower() for cell in table.sheet.rows[0]]
     if not set(header) & set(fmt.names):
-        table.problems.append(Problem(source, 1, "", f"must be the header row naming the columns "
-                                                     f"({', '.join(fmt.names)}) but has none of them"))
+        what = "must have" if table.sheet.grid else "must be the header row naming"
+        table.problems.append(Problem(source, table.sheet.header_row, "",
+                                      f"{what} the columns ({', '.join(fmt.names)}) but has none of them"))
         return None
     positions: dict[str, int] = {}
     for index, (name, raw) in enumerate(zip(header, table.sheet.rows[0], strict=True)):
@@ -248,7 +266,8 @@ def _header(table: _Table) -> dict[str, int] | None:
             positions[name] = index
     for column in fmt.columns:
         if column.name not in positions and not (column.whole_org or column.kept):
-            table.problem(None, column.name, "is a required column but the header row does not have it")
+            where = "the rows given do" if table.sheet.grid else "the header row does"
+            table.problem(None, column.name, f"is a required column but {where} not have it")
     return positions
 
 
@@ -256,7 +275,7 @@ def _records(table: _Table, positions: dict[str, int]) -> None:
     """Collect each non-blank record's cells by column; a value under no column name is a problem."""
     header = table.sheet.rows[0]
     table.texts = {name: [] for name in positions}
-    for number, row in enumerate(table.sheet.rows[1:], start=2):
+    for number, row in enumerate(table.sheet.rows[1:], start=(table.sheet.header_row or 0) + 1):
         if _is_blank(row):
             continue  # blank rows (a spreadsheet's trailing ones too) carry nothing
         table.row_numbers.append(number)
@@ -326,8 +345,8 @@ def _check_unit_names(table: _Table, known: set[str]) -> None:
             if unit and unit not in known:
                 if unit not in hints:
                     hints[unit] = _unit_hint(unit, known)
-                table.problem(index, column.name, f'names the unit "{_show(unit)}", which is neither stored nor in '
-                                                  f"this import's units{hints[unit]}")
+                where = "not a stored unit" if table.sheet.grid else "neither stored nor in this import's units"
+                table.problem(index, column.name, f'names the unit "{_show(unit)}", which is {where}{hints[unit]}')
 
 
 def _day(value: date) -> date:
@@ -373,8 +392,9 @@ def _check_duplicates(table: _Table) -> None:
         record_key = tuple(table.values[c][index] for c in key)
         if record_key in seen:
             shown = ", ".join(f'{c} "{_show(table.texts[c][index])}"' for c in key)
+            scope = "in one save" if table.sheet.grid else "in an import"
             table.problem(index, ", ".join(key), f"repeats the key of row {seen[record_key]} ({shown}); "
-                                                 "each record may appear only once in an import")
+                                                 f"each record may appear only once {scope}")
         else:
             seen[record_key] = number
 
@@ -417,8 +437,10 @@ def _check_metric_names(table: _Table, known: set[str]) -> None:
             if metric and metric not in known:
                 close = difflib.get_close_matches(metric, known, n=1)
                 hint = f' (did you mean "{close[0]}"?)' if close else ""
-                table.problem(index, column.name, f'names the metric "{_show(metric)}", which is neither built in nor '
-                                                  f"a reading stored or in this import's readings{hint}")
+                where = ("a registered metric nor one with readings" if table.sheet.grid
+                         else "a reading stored or in this import's readings")
+                table.problem(index, column.name, f'names the metric "{_show(metric)}", which is neither built in '
+                                                  f"nor {where}{hint}")
 
 
 def _cross_checks(tables: dict[str, _Table], store: Store) -> None:
@@ -441,48 +463,113 @@ def _cross_checks(tables: dict[str, _Table], store: Store) -> None:
         _check_unit_tree(tables["units"], stored_parents)
 
 
+# -- checking tables, from files or from a grid ---------------------------------------------------------------------
+def check_sheets(store: Store, sheets: Mapping[str, _Sheet],
+                 progress: Progress | None = None) -> tuple[list[Problem], dict[str, pd.DataFrame]]:
+    """Every problem of these tables' cells, across them and against the database, and the rows of each table
+    that passed every check, converted to the stored types (in dependency order, units first)."""
+    tables = {}
+    for done, (stem, sheet) in enumerate(sheets.items()):
+        if progress:
+            progress(done / max(len(sheets), 1), f"Checking {sheet.source}")
+        tables[stem] = _check_file(sheet, FORMATS[stem])
+    _cross_checks(tables, store)
+    problems: list[Problem] = []
+    frames: dict[str, pd.DataFrame] = {}
+    for stem in FORMATS:  # dependency order, units first
+        table = tables.get(stem)
+        if table is None:
+            continue
+        table.problems.sort(key=lambda p: p.row or 0)
+        problems += table.problems
+        if not table.problems:
+            # Only the given columns: what the tracker keeps beside them (feedback, complaint handling) stays.
+            names = [name for name in table.fmt.names if name in table.values]
+            frames[stem] = pd.DataFrame({c: table.values[c] for c in names}, columns=names)
+    return problems, frames
+
+
+def cell_text(value) -> str:
+    """A value from a grid or a workbook as the text the import rules read: dates ISO, whole numbers without '.0'."""
+    if value is None or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN: an empty number cell
+        return ""
+    if value is pd.NA:
+        return ""
+    return _xlsx_cell(value)
+
+
+def grid_sheet(table: str, frame: pd.DataFrame) -> _Sheet:
+    """A table's rows as edited in a grid (values or texts), checked like a file of that table."""
+    header = [str(c) for c in frame.columns]
+    rows = [[cell_text(v) for v in record] for record in frame.itertuples(index=False, name=None)]
+    return _Sheet(table, table, [header, *rows], grid=True)
+
+
+def check_frames(store: Store, frames: Mapping[str, pd.DataFrame]) -> tuple[list[Problem], dict[str, pd.DataFrame]]:
+    """check_sheets for rows edited in a grid: problems name the table and the row as the grid shows it (from 1)."""
+    unknown = [t for t in frames if t not in FORMATS]
+    if unknown:
+        raise ValueError(f"not tables of the tracker: {', '.join(unknown)}")
+    return check_sheets(store, {t: grid_sheet(t, f) for t, f in frames.items()})
+
+
 # -- the plan: frames, preview, write ------------------------------------------------------------------------------
-def plan_import(store: Store, files: Mapping[str, bytes]) -> ImportPlan:
+def plan_import(store: Store, files: Mapping[str, bytes], progress: Progress | None = None) -> ImportPlan:
     """Check every file and compare with the database, writing nothing. Frames and preview cover the files that
-    passed every check; the import as a whole may run only when there are no problems at all."""
+    passed every check; the import as a whole may run only when there are no problems at all.
+
+    `progress`, if given, is told how far the work has got (reading, checking, comparing), for a progress bar."""
+    return _plan(store, files, progress, preview=True)
+
+
+def _plan(store: Store, files: Mapping[str, bytes], progress: Progress | None, preview: bool) -> ImportPlan:
     plan = ImportPlan()
     if store.is_demo():
         # Removing the demo removes every record; a programme imported beside it would go with it.
-        plan.problems.append(Problem("", None, "", "this database holds the demo programme; remove it first (the "
-                                                   "Data page, or `python -m data clear-demo`), then import"))
+        plan.problems.append(Problem("", None, "", DEMO_REFUSAL))
         return plan
     if not files:
         plan.problems.append(Problem("", None, "", f"nothing to import: give a folder of CSV files named after the "
                                                    f"tables ({_TABLE_LIST}) or one .xlsx workbook"))
         return plan
-    sheets, plan.problems = _read_files(files)
+    sheets, plan.problems = _read_files(files, _scaled(progress, 0.0, 0.3))
     chosen, picked_problems = _pick_sheets(sheets)
     plan.problems += picked_problems
-    tables = {stem: _check_file(sheet, FORMATS[stem]) for stem, sheet in chosen.items()}
-    _cross_checks(tables, store)
-    for stem in FORMATS:  # dependency order, units first
-        table = tables.get(stem)
-        if table is None:
-            continue
-        table.problems.sort(key=lambda p: p.row)
-        plan.problems += table.problems
-        if not table.problems:
-            # Only the file's own columns: what the tracker keeps beside them (feedback, complaint handling) stays.
-            names = [name for name in table.fmt.names if name in table.values]
-            plan.frames[stem] = pd.DataFrame({c: table.values[c] for c in names}, columns=names)
-    plan.preview = store.preview_upsert(plan.frames)
+    problems, plan.frames = check_sheets(store, chosen, _scaled(progress, 0.3, 0.8))
+    plan.problems += problems
+    if preview or plan.problems:
+        if progress:
+            progress(0.8, "Comparing with the stored records")
+        plan.preview = store.preview_upsert(plan.frames)
+    if progress:
+        progress(1.0, "Checked")
     return plan
 
 
-def run_import(store: Store, files: Mapping[str, bytes], dry_run: bool = False) -> ImportPlan:
+def _scaled(progress: Progress | None, start: float, end: float) -> Progress | None:
+    """A part of the work reporting 0-1 of itself as start-end of the whole."""
+    if progress is None:
+        return None
+    return lambda fraction, text: progress(start + (end - start) * fraction, text)
+
+
+def run_import(store: Store, files: Mapping[str, bytes], dry_run: bool = False,
+               progress: Progress | None = None) -> ImportPlan:
     """Check, then write every table in one transaction (units first), or nothing if there is any problem."""
-    plan = plan_import(store, files)
+    # A run that writes needs no separate preview: the write itself decides what is new, updated or unchanged.
+    plan = _plan(store, files, _scaled(progress, 0.0, 0.7), preview=dry_run)
     if plan.problems or dry_run:
         return plan
+    if progress:
+        progress(0.7, "Writing")
     with store.transaction("import", ", ".join(files)) as tx:
         for table, frame in plan.frames.items():  # frames are in dependency order
-            tx.upsert(table, frame)
+            plan.preview[table] = {k: v for k, v in tx.upsert(table, frame).items() if k != "deleted"}
         plan.written = {table: dict(counts) for table, counts in tx.summary.counts.items()}
+    if progress:
+        progress(1.0, "Written")
     return plan
 
 

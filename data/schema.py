@@ -48,6 +48,9 @@ def _spec(table: str, key_columns: tuple[str, ...], /, **columns: str) -> TableS
     return TableSpec(table, columns, key_columns)
 
 
+# Recorded by live workshops (data/workshops.py), not by import files: exported with the rest, never imported.
+WORKSHOP_TABLES = ("workshops", "participants", "submissions", "votes", "promotions")
+
 TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("units", ("unit",), unit="VARCHAR", function="VARCHAR", parent="VARCHAR"),
     _spec("headcount", ("month", "unit"), month="DATE", unit="VARCHAR", headcount="INTEGER", leavers="INTEGER"),
@@ -69,4 +72,17 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
           unit="VARCHAR", metric="VARCHAR", expected_effect="VARCHAR", expected_lag_months="INTEGER"),
     _spec("metric_registry", ("key",), key="VARCHAR", label="VARCHAR", kind="VARCHAR", unit="VARCHAR",
           direction="VARCHAR", aggregation="VARCHAR", description="VARCHAR"),
+    # Live workshops (migration 003): written by facilitators and participants through data/workshops.py.
+    _spec("workshops", ("id",), id="INTEGER", title="VARCHAR", question="VARCHAR", units="VARCHAR[]",
+          course="VARCHAR", date="DATE", join_code="VARCHAR", token="VARCHAR", status="VARCHAR",
+          hold_for_approval="BOOLEAN", created_at="TIMESTAMP", created_by="VARCHAR"),
+    _spec("participants", ("token",), token="VARCHAR", workshop_id="INTEGER", seat="INTEGER",
+          display_name="VARCHAR", joined_at="TIMESTAMP"),
+    _spec("submissions", ("id",), id="BIGINT", workshop_id="INTEGER", participant_token="VARCHAR", text="VARCHAR",
+          status="VARCHAR", pinned="BOOLEAN", merged_into="BIGINT", created_at="TIMESTAMP", edited="BOOLEAN",
+          rev="BIGINT"),
+    _spec("votes", ("submission_id", "participant_token"), submission_id="BIGINT", participant_token="VARCHAR",
+          created_at="TIMESTAMP"),
+    _spec("promotions", ("submission_id",), submission_id="BIGINT", idea_id="VARCHAR", workshop_id="INTEGER",
+          promoted_at="TIMESTAMP", promoted_by="VARCHAR"),
 ]}

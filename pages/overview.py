@@ -1,43 +1,97 @@
-"""Overview for executives: every built-in metric now, and a leading indicator charted against a lagging one."""
+"""Overview for executives: is the programme on track? Cards, the lead-lag headline, which units lag, a board pack."""
 import streamlit as st
 
-from metrics import calc, registry
-from metrics.summary import card_summary
+from metrics.registry import get
 from ui.access import require
-from ui.cards import kpi_card, month_label
-from ui.figures import lead_lag_chart
+from ui.boardpack import build_board_pack
+from ui.cards import behind_card, card_row
+from ui.executive import overview_data, spine_months
+from ui.figures import behind_table, coverage_heatmap, lead_lag_chart, plan_chart
+from ui.filters import PageState, filter_bar, freshness, md, month_label, share_link
+from ui.page import header
 from ui.session import get_store
 
-# The headline pair of domain.md: ideas put into practice now, NPS months later.
-HEADLINE_LEAD, HEADLINE_LAG = "ideas_implemented", "nps"
+CARDS_PER_ROW = 6
+PACK_STATE = "overview_board_pack"
 
 require("executive")
 store = get_store()
-st.title("Programme overview")
-if store.is_demo():
-    st.info(f"**{store.setting('demo_label', 'Demo programme')}.** These figures are made up to show how the "
-            "tracker works. Remove them on the **Data** page before entering your own programme.",
-            icon=":material/science:")
+state = PageState("overview")
 
-monthly = calc.monthly(store)
-targets = calc.targets(store)
-builtins = list(registry.BUILTIN)
-if monthly["value"].notna().sum() == 0:
+actions = header(store, "Programme overview")
+
+months = spine_months(store)
+if not months:
     st.warning("No programme data yet. Import a workbook with `python -m data import PATH` "
                "(see the README), or load the demo programme on the **Data** page.")
+    st.caption(freshness(store))
     st.stop()
 
-latest = monthly.dropna(subset=["value"])["month"].max()
-changed = store.last_changed()
-st.caption(f"Latest month with data: **{month_label(latest)}** · data last changed {changed:%d %b %Y %H:%M}")
+filters = filter_bar(store, state, months, compact=True)
+state.publish()
+data = overview_data(store, filters)
 
-for column, defn in zip(st.columns(len(builtins)), builtins, strict=True):
-    with column:
-        kpi_card(defn, card_summary(monthly, targets, defn.key))
+with actions:
+    share_link(state)
+with actions, st.popover("Board pack", icon=":material/download:", help="The overview as a file for a board"):
+    st.caption(f"{md(filters.scope_label)}, {filters.period_label}: the cards and charts below as one HTML file that "
+               "opens without a server, and every figure as CSV.")
+    pack_key = (store.data_version(), filters)
+    if st.button("Build board pack", key="overview_build_pack", icon=":material/build:"):
+        with st.status("Building the board pack…", expanded=True) as status:
+            bar = st.progress(0.0, text="Starting")
+            pack = build_board_pack(data, "Service culture programme: board pack", freshness(store, data.computed_at),
+                                    progress=lambda fraction, text: bar.progress(fraction, text=text))
+            status.update(label="Board pack ready", state="complete", expanded=False)
+        st.session_state[PACK_STATE] = (pack_key, pack)
+    built = st.session_state.get(PACK_STATE)
+    if built and built[0] == pack_key:
+        pack = built[1]
+        st.download_button("Board pack (HTML)", pack.html, f"{pack.file_stem}.html", "text/html",
+                           key="overview_pack_html", icon=":material/description:", on_click="ignore")
+        st.download_button("Figures (CSV, zip)", pack.csv_zip, f"{pack.file_stem}-figures.zip", "application/zip",
+                           key="overview_pack_csv", icon=":material/table:", on_click="ignore")
 
-lead, lag = registry.get(HEADLINE_LEAD), registry.get(HEADLINE_LAG)
+st.markdown(f":material/insights: **{data.headline}** "
+            ":gray[(lead-lag of the monthly changes; following is not proof of cause)]")
+with st.container(gap="xsmall"):
+    label_col, fresh_col = st.columns([2, 3], vertical_alignment="bottom")
+    label_col.markdown(f"**Leading indicators** in {month_label(filters.end)}: what the programme moves now")
+    fresh_col.caption(freshness(store, data.computed_at), text_alignment="right")
+    card_row([(c.defn, c.summary, c.target_note) for c in data.leading], CARDS_PER_ROW, "lead", filters.end)
+    if data.lagging:
+        st.markdown("**Lagging metrics against target**: results expected to follow")
+        free = card_row([(c.defn, c.summary, c.target_note) for c in data.lagging], CARDS_PER_ROW, "lag", filters.end)
+        if free:  # a free slot in the last row shows which units lag, on the first screen
+            with free[-1]:
+                behind_card(data.behind, filters.end)
+
+st.header("Which units lag")
+st.markdown(f"**Coverage of the all-staff course** ({md(data.course)}) by unit and month; back-office units are marked")
+if data.heatmap_units:
+    st.plotly_chart(coverage_heatmap(data.coverage, data.heatmap_units), width="stretch", key="overview_heatmap")
+    if data.units_total > len(data.heatmap_units):
+        st.caption(f"The {len(data.heatmap_units)} of {data.units_total} units with the lowest coverage in "
+                   f"{month_label(filters.end)}; choose a function or a unit to see others.")
+else:
+    st.write("No headcount recorded for this selection yet.")
+plan_col, behind_col = st.columns([3, 2])
+with plan_col:
+    st.markdown("**Plan S-curve against actual coverage**")
+    if data.plan["planned"].notna().any() or data.plan["actual"].notna().any():
+        st.plotly_chart(plan_chart(data.plan), width="stretch", key="overview_plan")
+    else:
+        st.write("No plan or coverage recorded for this selection yet.")
+with behind_col:
+    st.markdown(f"**Furthest behind plan** in {month_label(filters.end)}")
+    if data.behind.empty:
+        st.write("Every unit is at or ahead of its plan (or no plan is set).")
+    else:
+        st.dataframe(behind_table(data.behind), hide_index=True, width="stretch", key="overview_behind")
+
+lead, lag = get(data.pair.columns[1]), get(data.pair.columns[2])
 st.header(f"{lead.label} and {lag.label}, month by month")
-wide = monthly.pivot(index="month", columns="metric", values="value").reset_index()
-st.plotly_chart(lead_lag_chart(wide, lead, lag), width="stretch", key="overview_lead_lag")
+st.plotly_chart(lead_lag_chart(data.pair, lead, lag), width="stretch", key="overview_lead_lag")
 st.caption("Leading indicators move first; lagging metrics are expected to follow months later. "
-           "A shared trend is not proof that one causes the other.")
+           "A shared trend is not proof that one causes the other. Any pair, with its lag: the **Leading vs "
+           "lagging** page.")

@@ -22,7 +22,7 @@ def test_init_creates_an_empty_migrated_database(tmp_path):
     result = run_cli("init", db=db)
     assert result.returncode == 0, result.stderr
     store = Store(db)
-    assert store.migrations() == ["001_initial.sql", "002_programme_leads.sql"]
+    assert store.migrations() == ["001_initial.sql", "002_programme_leads.sql", "003_workshops.sql"]
     assert store.is_empty()  # the command line never adds demo data unless asked
 
 

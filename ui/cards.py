@@ -1,4 +1,5 @@
-"""The KPI card: a metric's latest value, change on last month, target and a small trend, in one bordered box."""
+"""The KPI card: latest value, change on last month and on the same month last year, a small trend, the
+process-behaviour verdicts (NHS "Making Data Count" style: icon and words, never colour alone) and the target."""
 from __future__ import annotations
 
 import math
@@ -6,35 +7,152 @@ import math
 import pandas as pd
 import streamlit as st
 
+from metrics import verdicts
 from metrics.registry import format_delta, format_value
 from metrics.summary import CardSummary
 from ui.figures import SPARK_CONFIG, sparkline
+from ui.filters import md, month_label
+
+__all__ = ["VARIATION_BADGES", "ASSURANCE_BADGES", "behind_card", "kpi_card", "month_label", "card_row", "card_texts"]
+
+# (words, icon, colour, explanation) per verdict. Blue is better, orange worse, grey neither, as in Making Data Count;
+# the words and the icon say the same for anyone who does not see the colour.
+VARIATION_BADGES = {
+    verdicts.IMPROVING: ("Improving", "{better}", "blue",
+                         "The latest month is part of a signal on the better side (XmR rules: a point outside the "
+                         "limits, 8 in a row on one side, or 3 of 4 near a limit)."),
+    verdicts.DETERIORATING: ("Deteriorating", "{worse}", "orange",
+                             "The latest month is part of a signal on the worse side (XmR rules: a point outside the "
+                             "limits, 8 in a row on one side, or 3 of 4 near a limit)."),
+    verdicts.NO_SIGNAL: ("No signal", ":material/trending_flat:", "gray",
+                         "The latest month is within the metric's natural variation: no XmR rule is broken."),
+}
+ASSURANCE_BADGES = {
+    verdicts.MET: ("Target met consistently", ":material/check_circle:", "blue",
+                   "The target lies beyond the natural process limits on the worse side: as the process runs now, "
+                   "every month should meet it."),
+    verdicts.MISSED: ("Target missed consistently", ":material/cancel:", "orange",
+                      "The target lies beyond the natural process limits on the better side: as the process runs "
+                      "now, no month will reach it without a change."),
+    verdicts.HIT_AND_MISS: ("Target hit and miss", ":material/swap_vert:", "gray",
+                            "The target lies within the natural process limits: some months will meet it and some "
+                            "will not, by chance alone."),
+}
+_UP, _DOWN = ":material/trending_up:", ":material/trending_down:"
 
 
-def month_label(month: str | None) -> str:
-    return pd.Period(month, "M").strftime("%b %Y") if month else "no data yet"
+def _known(value: float) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
-def kpi_card(defn, summary: CardSummary) -> None:
-    with st.container(border=True):
-        has_delta = summary.month is not None and not math.isnan(summary.delta)
-        delta = format_delta(defn, summary.delta) if has_delta else None
-        # A change that rounds to nothing is shown without colour or arrow: it is no news.
-        steady = delta is not None and not any(ch in "123456789" for ch in delta)
+def _short_month(month: str) -> str:
+    return pd.Period(month, "M").strftime("%b %Y")
+
+
+def card_texts(defn, summary: CardSummary, target_note: str = "") -> dict[str, str]:
+    """Every text a card shows, as plain strings: the page, the board pack and the tests read the same words."""
+    has_month = summary.month is not None
+    prev_month = (pd.Period(summary.month, "M") - 1).strftime("%Y-%m") if has_month else None
+    year_month = (pd.Period(summary.month, "M") - 12).strftime("%Y-%m") if has_month else None
+    texts = {
+        "metric": defn.label,
+        "month": month_label(summary.month),
+        "value": format_value(defn, summary.value),
+        "vs_last_month": format_delta(defn, summary.delta) if has_month and _known(summary.previous) else "",
+        "last_month": _short_month(prev_month) if prev_month else "",
+        "vs_year_ago": format_delta(defn, summary.delta_year) if has_month and _known(summary.year_ago) else "",
+        "year_ago_month": _short_month(year_month) if year_month else "",
+        "target": format_value(defn, summary.target) if summary.target_by else "",
+        "target_by": month_label(summary.target_by) if summary.target_by else "",
+        "target_note": target_note if summary.target_by else "",
+        "variation": VARIATION_BADGES[summary.variation][0] if has_month else "",
+        "assurance": ASSURANCE_BADGES[summary.assurance][0] if has_month and summary.assurance else "",
+    }
+    return texts
+
+
+def _steady(delta_text: str) -> bool:
+    """A change that rounds to nothing is no news: shown without colour or arrow."""
+    return not any(ch in "123456789" for ch in delta_text)
+
+
+def _year_line(defn, texts: dict[str, str], summary: CardSummary) -> str:
+    if not texts["vs_year_ago"]:
+        return "No figure a year earlier"
+    change = texts["vs_year_ago"]
+    if _steady(change):
+        judgement = "no change"
+    else:
+        better = (summary.delta_year > 0) == (defn.direction == "up")
+        judgement = "better" if better else "worse"
+    return f"{change} on {texts['year_ago_month']} ({judgement})"
+
+
+def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: str = "",
+             as_at: str | None = None) -> None:
+    """One card; as_at is the month the page reads as 'now': a metric whose latest figure is older says so."""
+    texts = card_texts(defn, summary, target_note)
+    with st.container(border=True, gap="xxsmall"):
+        delta = texts["vs_last_month"] or None
+        steady = delta is not None and _steady(delta)
         st.metric(
             defn.card_label,
-            format_value(defn, summary.value),
+            texts["value"],
             delta=delta,
+            delta_description=f"on {texts['last_month'][:3]}" if delta else None,
             # Better is up for most metrics, down for churn: Streamlit then colours the change accordingly,
             # and the arrow and sign carry the same meaning for readers who do not see colour.
             delta_color="off" if steady else ("normal" if defn.direction == "up" else "inverse"),
             delta_arrow="off" if steady else "auto",
             help=f"**{defn.label}**: {defn.description} The change is against the month before.",
         )
+        if summary.month is None:
+            st.caption("No data yet")
+            return
+        st.caption(_year_line(defn, texts, summary))
         # Plotly rather than st.metric's own chart: that one is an unlabelled SVG, which screen readers cannot name.
         if len(summary.trend) > 1:
             st.plotly_chart(sparkline(summary.trend, bars=defn.unit == "count"), config=SPARK_CONFIG,
-                            width="stretch", key=f"card_trend_{defn.key}")
-        target = (f"Target {format_value(defn, summary.target)} by {month_label(summary.target_by)}"
-                  if summary.target_by else "No target set")
-        st.caption(f"{month_label(summary.month)} · {target}")
+                            width="stretch", key=f"{key_prefix}_trend_{defn.key}")
+        with st.container(horizontal=True, gap="xxsmall"):
+            words, icon, colour, why = VARIATION_BADGES[summary.variation]
+            better, worse = (_UP, _DOWN) if defn.direction == "up" else (_DOWN, _UP)
+            st.badge(words, icon=icon.format(better=better, worse=worse), color=colour, help=why)
+            if summary.assurance:
+                words, icon, colour, why = ASSURANCE_BADGES[summary.assurance]
+                st.badge(words, icon=icon, color=colour, help=why)
+        stale = f"{texts['month']} figure · " if as_at and summary.month != as_at else ""
+        if texts["target_by"]:
+            note = f" ({texts['target_note']})" if texts["target_note"] else ""
+            st.caption(f"{stale}Target {texts['target']} by {texts['target_by']}{note}")
+        else:
+            st.caption(f"{stale}No target set")
+
+
+def card_row(items: list[tuple], per_row: int, key_prefix: str, as_at: str | None = None) -> list:
+    """Cards side by side, `per_row` to a row (a last, shorter row keeps the same card width); returns the columns
+    left free in the last row. items: (defn, summary, target_note)."""
+    free = []
+    for start in range(0, len(items), per_row):
+        chunk = items[start:start + per_row]
+        columns = st.columns(per_row)
+        for column, (defn, summary, note) in zip(columns, chunk, strict=False):
+            with column:
+                kpi_card(defn, summary, key_prefix, note, as_at)
+        free = columns[len(chunk):]
+    return free
+
+
+def behind_card(behind: pd.DataFrame, month: str | None, rows: int = 3) -> None:
+    """A card-sized list of the units furthest behind plan, for a free slot beside the cards."""
+    from ui.figures import unit_label
+
+    with st.container(border=True, gap="xxsmall"):
+        st.markdown("**Furthest behind plan**", help=f"Units whose coverage of the all-staff course is furthest below "
+                    f"their plan in {month_label(month)}, in percentage points (pp).")
+        if behind.empty:
+            st.caption("Every unit is at or ahead of its plan, or no plan is set.")
+            return
+        for row in behind.head(rows).itertuples():
+            st.caption(f"**{md(unit_label(row.unit, row.function))}**  \n"
+                       f"**{row.gap * 100:.0f} pp** behind ({row.coverage:.0%} vs {row.planned:.0%})")

@@ -1,0 +1,172 @@
+"""The board pack: the overview as one standalone HTML file (interactive plotly, its script inlined, so it opens with
+no server and no network) and a CSV of every figure on it, formula-safe for spreadsheets."""
+from __future__ import annotations
+
+import html
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from data.export import formula_safe
+from ui.cards import card_texts
+from ui.executive import OverviewData
+from ui.figures import coverage_heatmap, lead_lag_chart, plan_chart
+from ui.filters import FUNCTION_LABELS
+
+Progress = Callable[[float, str], None]
+
+# Fixed styling of ours; every piece of data in the document is escaped.
+_STYLE = """
+body { font-family: "Source Sans Pro", "Segoe UI", Arial, sans-serif; margin: 2rem auto; max-width: 1200px;
+       color: #1f1f1f; padding: 0 1rem; }
+h1 { margin-bottom: 0.2rem; } .meta { color: #5f5e5c; margin-top: 0; }
+.headline { font-size: 1.25rem; padding: 0.8rem 1rem; background: #eef4fb; border-left: 4px solid #0072B2; }
+table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; font-size: 0.95rem; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }
+th { background: #f5f5f5; } td.num { text-align: right; white-space: nowrap; }
+.note { color: #5f5e5c; font-size: 0.9rem; }
+"""
+
+
+@dataclass
+class BoardPack:
+    html: bytes
+    csv_zip: bytes
+    file_stem: str
+
+
+def card_table(data: OverviewData) -> pd.DataFrame:
+    """One row per card with every figure it shows, in words and numbers."""
+    rows = []
+    for group, cards in (("leading", data.leading), ("lagging", data.lagging)):
+        for card in cards:
+            s, texts = card.summary, card_texts(card.defn, card.summary, card.target_note)
+            rows.append({
+                "kind": group, "metric": card.defn.key, "label": card.defn.label, "month": s.month,
+                "value": s.value, "shown": texts["value"], "previous_month_value": s.previous,
+                "change_on_last_month": s.delta, "year_ago_value": s.year_ago, "change_on_year_ago": s.delta_year,
+                "target": s.target, "target_by": s.target_by, "target_note": texts["target_note"],
+                "variation": s.variation if s.month else "", "assurance": s.assurance or "",
+            })
+    return pd.DataFrame(rows)
+
+
+def figure_tables(data: OverviewData) -> dict[str, pd.DataFrame]:
+    """Every figure on the overview as a table: the file name (without .csv) and its rows."""
+    return {
+        "cards": card_table(data),
+        "coverage_by_unit": data.coverage.reset_index(drop=True),
+        "plan_vs_actual": data.plan,
+        "units_behind_plan": data.behind,
+        f"{data.pair.columns[1]}_and_{data.pair.columns[2]}": data.pair,
+    }
+
+
+def overview_figures(data: OverviewData) -> dict[str, go.Figure]:
+    from metrics.registry import get
+
+    figures = {}
+    if data.heatmap_units:
+        figures["coverage"] = coverage_heatmap(data.coverage, data.heatmap_units)
+    if data.plan["planned"].notna().any() or data.plan["actual"].notna().any():
+        figures["plan"] = plan_chart(data.plan)
+    lead, lag = data.pair.columns[1], data.pair.columns[2]
+    figures["pair"] = lead_lag_chart(data.pair, get(lead), get(lag))
+    return figures
+
+
+def _standalone(fig: go.Figure) -> go.Figure:
+    """Streamlit's chart theme makes room for axis labels; a standalone page must ask plotly for it."""
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    fig.update_layout(template="plotly_white", font={"family": "Source Sans Pro, Segoe UI, Arial, sans-serif"})
+    return fig
+
+
+def _table_html(frame: pd.DataFrame, numeric: set[str] = frozenset()) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = "".join(f'<td class="num">{html.escape(str(v))}</td>' if c in numeric
+                        else f"<td>{html.escape(str(v))}</td>" for c, v in zip(frame.columns, row, strict=True))
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _cards_html(data: OverviewData) -> str:
+    parts = []
+    for title, cards in (("Leading indicators", data.leading), ("Lagging metrics against target", data.lagging)):
+        rows = []
+        for card in cards:
+            t = card_texts(card.defn, card.summary, card.target_note)
+            rows.append({
+                "Metric": t["metric"], "Month": t["month"], "Value": t["value"],
+                "On last month": t["vs_last_month"] or "—", "On a year before": t["vs_year_ago"] or "—",
+                "Target": f"{t['target']} by {t['target_by']}" + (f" ({t['target_note']})" if t["target_note"]
+                                                                 else "") if t["target_by"] else "none set",
+                "Variation": t["variation"] or "—", "Assurance": t["assurance"] or "—",
+            })
+        parts.append(f"<h2>{html.escape(title)}</h2>"
+                     + _table_html(pd.DataFrame(rows), {"Value", "On last month", "On a year before"}))
+    return "".join(parts)
+
+
+def _behind_html(data: OverviewData) -> str:
+    if data.behind.empty:
+        return "<p>Every unit is at or ahead of its plan.</p>"
+    shown = pd.DataFrame({
+        "Unit": data.behind["unit"], "Function": data.behind["function"].map(FUNCTION_LABELS),
+        "Coverage": data.behind["coverage"].map(lambda v: f"{v:.0%}"),
+        "Plan": data.behind["planned"].map(lambda v: f"{v:.0%}"),
+        "Behind by": data.behind["gap"].map(lambda v: f"{v * 100:.0f} pp"),
+    })
+    return _table_html(shown, {"Coverage", "Plan", "Behind by"})
+
+
+def build_board_pack(data: OverviewData, title: str, meta: str, progress: Progress | None = None) -> BoardPack:
+    """The HTML document and the zip of CSVs; progress(fraction, text) is told each step."""
+    report = progress or (lambda fraction, text: None)
+    report(0.05, "Drawing the charts")
+    figures = overview_figures(data)
+    f = data.filters
+    sections = [
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="meta">{html.escape(f.scope_label)} · {html.escape(f.period_label)} · {html.escape(meta)}</p>',
+        f'<p class="headline">{html.escape(data.headline)}</p>',
+        '<p class="note">Lead-lag: Pearson r of the month-on-month changes; a shared movement is not proof that one '
+        "causes the other.</p>",
+    ]
+    report(0.2, "Writing the cards")
+    sections.append(_cards_html(data))
+    captions = {
+        "coverage": f"Coverage of the all-staff course ({html.escape(data.course)}) by unit and month; "
+                    "back-office units are marked.",
+        "plan": "Plan S-curve against actual coverage.",
+        "pair": "Ideas put into practice and net promoter score, month by month.",
+    }
+    headings = {"coverage": "Which units lag", "plan": "Plan against actual coverage", "pair": "Leading and lagging"}
+    first = True
+    for i, (name, fig) in enumerate(figures.items()):
+        report(0.25 + 0.55 * i / max(len(figures), 1), f"Embedding the {headings[name].lower()} chart")
+        sections.append(f"<h2>{html.escape(headings[name])}</h2><p class='note'>{captions[name]}</p>")
+        # The first chart carries plotly's script inline; the others use it. No CDN: the file opens offline.
+        sections.append(pio.to_html(_standalone(fig), include_plotlyjs=True if first else False, full_html=False,
+                                    config={"displaylogo": False}))
+        first = False
+        if name == "plan":
+            sections.append("<h3>Units furthest behind plan</h3>" + _behind_html(data))
+    document = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+                f"<style>{_STYLE}</style></head><body>{''.join(sections)}</body></html>")
+    report(0.85, "Writing the CSV files")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, frame in figure_tables(data).items():
+            archive.writestr(f"{name}.csv", formula_safe(frame).to_csv(index=False))
+    report(1.0, "Ready")
+    stem = f"board-pack-{f.end or 'empty'}"
+    return BoardPack(document.encode("utf-8"), buffer.getvalue(), stem)

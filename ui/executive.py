@@ -1,0 +1,153 @@
+"""What the executive overview shows, gathered once per (database, data version, filters) and served from cache.
+
+The figures themselves come from metrics (calc, summary, leadlag, coverage); this module only picks which ones the
+overview needs for a filter, so that the page, the board pack and the tests read exactly the same numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from metrics import calc, coverage, leadlag, registry
+from metrics.registry import MetricDef
+from metrics.summary import CardSummary, card_summary
+from ui.filters import Filters
+
+# The headline pair of domain.md, charted on the overview: ideas put into practice now, NPS months later.
+PAIR_LEAD, PAIR_LAG = "ideas_implemented", "nps"
+# A heatmap of more rows than this cannot be read on a laptop; beyond it the units with the lowest coverage are shown.
+MAX_HEATMAP_UNITS = 30
+BEHIND_LIST = 5
+FUNCTION_ORDER = {"frontline": 0, "internal": 1, "leadership": 2}
+ORG_TARGET_NOTE = "organisation target"
+
+
+@dataclass
+class Card:
+    defn: MetricDef
+    summary: CardSummary
+    target_note: str = ""  # says whose target a card shows when it is not the filtered scope's own
+
+
+@dataclass
+class OverviewData:
+    filters: Filters
+    months: list[str]
+    leading: list[Card]
+    lagging: list[Card]
+    headline: str
+    coverage: pd.DataFrame  # month, unit, function, coverage (the period's months)
+    heatmap_units: list[str]  # rows of the heatmap, top first
+    units_total: int
+    plan: pd.DataFrame  # month, planned, actual
+    behind: pd.DataFrame  # unit, function, coverage, planned, gap
+    pair: pd.DataFrame  # month, PAIR_LEAD, PAIR_LAG
+    course: str
+    computed_at: datetime = field(default_factory=datetime.now)
+
+    @property
+    def cards(self) -> list[Card]:
+        return self.leading + self.lagging
+
+
+def spine_months(store) -> list[str]:
+    """The months the organisation has data for (the period filter's choices)."""
+    return sorted(calc.monthly(store)["month"].unique().tolist())
+
+
+def scope_targets(store, filters: Filters) -> tuple[pd.DataFrame, set[str]]:
+    """The scope's own targets, and the organisation's for metrics the scope has none for (named as such)."""
+    org = calc.targets(store)
+    if not filters.unit and not filters.function:
+        return org, set()
+    own = calc.targets(store, filters.unit) if filters.unit else org.iloc[0:0]
+    inherited = org[~org["metric"].isin(own["metric"])]
+    return pd.concat([own, inherited], ignore_index=True), set(inherited["metric"])
+
+
+def _cards(store, filters: Filters) -> tuple[list[Card], list[Card]]:
+    monthly = calc.monthly(store, **filters.scope)
+    if filters.end:
+        monthly = monthly[monthly["month"] <= filters.end]  # cards read as at the period's last month
+    targets, inherited = scope_targets(store, filters)
+    leading, lagging = [], []
+    for defn in registry.all_metrics(store):
+        summary = card_summary(monthly, targets, defn.key, defn)
+        note = ORG_TARGET_NOTE if defn.key in inherited and summary.target_by else ""
+        (leading if defn.kind == "leading" else lagging).append(Card(defn, summary, note))
+    return leading, lagging
+
+
+def _heatmap_units(frame: pd.DataFrame, end: str | None) -> list[str]:
+    units = frame.drop_duplicates("unit")[["unit", "function"]]
+    if len(units) <= MAX_HEATMAP_UNITS:
+        order = units.assign(rank=units["function"].map(FUNCTION_ORDER)).sort_values(["rank", "unit"])
+        return order["unit"].tolist()
+    latest = frame[frame["month"] == (end or frame["month"].max())].sort_values(["coverage", "unit"])
+    return latest["unit"].head(MAX_HEATMAP_UNITS).tolist()
+
+
+def _plan_months(plan: pd.DataFrame, filters: Filters, last_month: str | None) -> pd.DataFrame:
+    """The period's months, and the plan's months beyond the data when the period runs to the latest month."""
+    shown = filters.within(plan)
+    if filters.end and filters.end == last_month:
+        shown = pd.concat([shown, plan[plan["month"] > last_month]], ignore_index=True)
+    return shown.reset_index(drop=True)
+
+
+def _pair(store, filters: Filters) -> pd.DataFrame:
+    monthly = filters.within(calc.monthly(store, **filters.scope))
+    wide = monthly.pivot(index="month", columns="metric", values="value")
+    return wide.reindex(columns=[PAIR_LEAD, PAIR_LAG]).reset_index()
+
+
+def compute_overview(store, filters: Filters) -> OverviewData:
+    months = spine_months(store)
+    leading, lagging = _cards(store, filters)
+    headline = leadlag.headline(store, **filters.scope, period=(filters.start, filters.end))
+    course = calc.default_course(store)
+    by_unit = filters.within(coverage.coverage_by_unit(store, course, **filters.scope))
+    units = _heatmap_units(by_unit, filters.end)
+    plan = _plan_months(coverage.plan_vs_actual(store, course, **filters.scope), filters,
+                        months[-1] if months else None)
+    behind = coverage.units_behind_plan(store, filters.end, course, BEHIND_LIST, **filters.scope)
+    return OverviewData(filters, months, leading, lagging, headline, by_unit, units, by_unit["unit"].nunique(), plan,
+                        behind, _pair(store, filters), course)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _cached_overview(path: str, version: int, filters: tuple, _store) -> OverviewData:
+    return compute_overview(_store, Filters(*filters))
+
+
+def overview_data(store, filters: Filters) -> OverviewData:
+    """compute_overview, served from Streamlit's cache for a data version and filter already seen."""
+    key = (filters.start, filters.end, filters.unit, filters.function)
+    return _cached_overview(str(store.path), store.data_version(), key, store)
+
+
+def initiatives_in_scope(store, filters: Filters, metrics: tuple[str, ...] = (),
+                         prefer: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Initiatives that concern the filtered scope: organisation-wide ones and those of its units; with metrics given,
+    only those meant to move one of them. Those meant to move a metric in `prefer` come first, then the
+    organisation-wide ones, then by start. Columns as stored, plus `label` (name, and status unless active or done)."""
+    table = store.table("initiatives")
+    if filters.unit:
+        units = {filters.unit}
+    elif filters.function:
+        units = set(store.table("units").query("function == @filters.function")["unit"])
+    else:
+        units = None
+    org_wide = table["unit"].isna() | (table["unit"] == "")
+    if units is not None:
+        table = table[org_wide | table["unit"].isin(units)]
+    if metrics:
+        table = table[table["metric"].isin(metrics)]
+    rank = (~table["metric"].isin(prefer)).astype(int) * 2 + (~org_wide.reindex(table.index)).astype(int)
+    table = table.assign(_rank=rank).sort_values(["_rank", "start", "name"], kind="stable").drop(columns="_rank")
+    labels = [name if status in ("active", "done") else f"{name} ({status})"
+              for name, status in zip(table["name"], table["status"], strict=True)]
+    return table.assign(label=labels).reset_index(drop=True)

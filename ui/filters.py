@@ -1,0 +1,230 @@
+"""Filters and page state kept in the URL: a copied link reopens exactly the same view.
+
+Every widget of a page is seeded, on the page's first run in a session, from the URL's query parameters (when valid),
+else from the filters this session last used on another page, else from a default; after the widgets, the page writes
+its whole state back to the URL with `publish()`. Widget keys are namespaced per page ("overview_unit"); the URL uses
+plain names ("unit") so that a link reads well.
+"""
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from metrics import calc
+
+FUNCTION_LABELS = {"": "All functions", "frontline": "Front line", "internal": "Back office",
+                   "leadership": "Leadership"}
+# Parameters the whole session shares: a unit chosen on the overview is still chosen on the lead-lag page.
+SHARED_PARAMS = ("from", "to", "function", "unit")
+_SHARED_STATE = "url_state_shared"
+WHOLE_ORGANISATION = "Whole organisation"
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$])")
+
+
+def md(text: str) -> str:
+    """User text (a unit's name) inside Markdown: every character Markdown or Streamlit would read as formatting,
+    a link, an icon or a colour is escaped, so the text shows as typed."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+def month_label(month: str | None) -> str:
+    return pd.Period(month, "M").strftime("%b %Y") if month else "no data yet"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page is filtered by: a period of months (inclusive), a unit, a function."""
+
+    start: str | None  # 'YYYY-MM'
+    end: str | None
+    unit: str | None
+    function: str | None
+
+    @property
+    def scope(self) -> dict[str, str | None]:
+        """Keyword arguments for metrics: a unit (its function is implied) or a function, or neither."""
+        return {"unit": self.unit, "function": None if self.unit else self.function}
+
+    @property
+    def scope_label(self) -> str:
+        if self.unit:
+            return self.unit
+        return FUNCTION_LABELS[self.function] if self.function else WHOLE_ORGANISATION
+
+    @property
+    def scope_phrase(self) -> str:
+        """The scope inside a sentence: 'the whole organisation', 'the back office', or the unit's name."""
+        if self.unit:
+            return self.unit
+        return f"the {FUNCTION_LABELS[self.function].lower()}" if self.function else "the whole organisation"
+
+    @property
+    def period_label(self) -> str:
+        if not self.start:
+            return "no data yet"
+        if self.start == self.end:
+            return month_label(self.start)
+        return f"{month_label(self.start)} to {month_label(self.end)}"
+
+    def within(self, frame: pd.DataFrame, column: str = "month") -> pd.DataFrame:
+        """The rows of `frame` whose 'YYYY-MM' column falls in the period."""
+        if not self.start:
+            return frame
+        return frame[(frame[column] >= self.start) & (frame[column] <= self.end)]
+
+    def within_series(self, series: pd.Series) -> pd.Series:
+        """The values of a series indexed by 'YYYY-MM' that fall in the period."""
+        if not self.start:
+            return series
+        return series[(series.index >= self.start) & (series.index <= self.end)]
+
+
+class PageState:
+    """One page's widgets bound to the URL. Call `key()` before each widget, `publish()` after the last."""
+
+    def __init__(self, page: str):
+        self.page = page
+        self.values: dict[str, Any] = {}
+
+    @staticmethod
+    def from_url(param: str, parse: Callable[[str], Any] = str) -> Any:
+        """The URL's value of `param`, parsed; None when absent or not parseable."""
+        if param not in st.query_params:
+            return None
+        try:
+            return parse(st.query_params[param])
+        except (TypeError, ValueError):
+            return None
+
+    @staticmethod
+    def shared(param: str) -> Any:
+        """The value another page of this session last used for a shared filter."""
+        return st.session_state.get(_SHARED_STATE, {}).get(param)
+
+    def seed(self, param: str, valid: Callable[[Any], bool], default: Any, parse: Callable[[str], Any] = str,
+             candidates: Sequence[Any] | None = None) -> Any:
+        """The value a widget starts from: the URL's (when valid), else the session's shared filter, else `default`
+        (candidates overrides where to look; the first valid one wins)."""
+        if candidates is None:
+            candidates = [self.from_url(param, parse)]
+            if param in SHARED_PARAMS:
+                candidates.append(self.shared(param))
+        return next((c for c in candidates if c is not None and valid(c)), default)
+
+    def key(self, param: str, valid: Callable[[Any], bool], default: Any, parse: Callable[[str], Any] = str,
+            candidates: Sequence[Any] | None = None) -> str:
+        """The widget key for `param`, its value seeded on the page's first run through st.session_state (see
+        seed()). Not for range sliders: Streamlit takes a slider for a range only when its `value` is a pair, so
+        those get `range_value()`."""
+        key = f"{self.page}_{param}"
+        if key not in st.session_state or not valid(st.session_state[key]):
+            st.session_state[key] = self.seed(param, valid, default, parse, candidates)
+        return key
+
+    def range_value(self, param: str, valid: Callable[[Any], bool], default: tuple,
+                    candidates: Sequence[Any]) -> tuple[str, tuple]:
+        """(widget key, value=) for a range slider: the seed goes in as its `value` (the widget's key is its
+        identity, so a later, different seed does not reset what the reader chose)."""
+        key = f"{self.page}_{param}"
+        if key in st.session_state and not valid(st.session_state[key]):
+            del st.session_state[key]
+        return key, tuple(self.seed(param, valid, default, candidates=candidates))
+
+    def remember(self, param: str, value: Any) -> None:
+        """Record a value the URL should carry; None and '' are left out of it."""
+        self.values[param] = value
+
+    def url_params(self) -> dict[str, str]:
+        return {param: str(value) for param, value in self.values.items() if value not in (None, "")}
+
+    def publish(self) -> None:
+        """Write the page's whole state to the URL and share the filters with the session's other pages."""
+        params = self.url_params()
+        if st.query_params.to_dict() != params:
+            st.query_params.from_dict(params)
+        shared = st.session_state.setdefault(_SHARED_STATE, {})
+        for param in SHARED_PARAMS:
+            shared[param] = self.values.get(param)
+
+    def link(self) -> str:
+        """The full address of this view: the page's URL (st.context.url, without a query) and its state."""
+        base = (st.context.url or "").split("?")[0]
+        query = urlencode(self.url_params())
+        return f"{base}?{query}" if query else base
+
+
+def filter_bar(store, state: PageState, months: Sequence[str], compact: bool = False) -> Filters:
+    """Period, function and unit in one row; the function narrows the units offered. compact hides the labels (screen
+    readers still read them) where every pixel of height counts: the choices name themselves."""
+    label_visibility = "collapsed" if compact else "visible"
+    months = list(months)
+    period_col, function_col, unit_col = st.columns([3, 1.3, 1.7], vertical_alignment="bottom")
+    start = end = None
+    with period_col:
+        if len(months) > 1:
+            key, value = state.range_value(
+                "period", lambda v: isinstance(v, tuple | list) and len(v) == 2 and v[0] in months
+                and v[1] in months and v[0] <= v[1], (months[0], months[-1]),
+                candidates=[(state.from_url("from"), state.from_url("to")), (state.shared("from"), state.shared("to"))])
+            start, end = st.select_slider("Period", options=months, value=value, format_func=month_label, key=key,
+                                          label_visibility=label_visibility)
+        elif months:
+            start = end = months[0]
+            st.caption(f"Period: {month_label(start)} (the only month with data)")
+    state.remember("from", start)
+    state.remember("to", end)
+
+    with function_col:
+        options = list(FUNCTION_LABELS)
+        key = state.key("function", lambda v: v in options, "")
+        function = st.selectbox("Function", options, format_func=FUNCTION_LABELS.get, key=key,
+                                label_visibility=label_visibility)
+    state.remember("function", function)
+
+    with unit_col:
+        units = _units_of(store, function)
+        options = ["", *units]
+        key = state.key("unit", lambda v: v in options, "")
+        unit = st.selectbox("Unit", options, key=key, label_visibility=label_visibility,
+                            format_func=lambda u: u or (FUNCTION_LABELS[function] if function else WHOLE_ORGANISATION))
+    state.remember("unit", unit)
+    return Filters(start, end, unit or None, function or None)
+
+
+def _units_of(store, function: str | None) -> list[str]:
+    if not function:
+        return calc.known_units(store)
+    units = store.table("units")
+    return sorted(units.loc[units["function"] == function, "unit"])
+
+
+def cli_scope(filters: Filters) -> list[str]:
+    """The command line's options for the filtered scope, quoted for a shell (a unit's name may hold anything)."""
+    if filters.unit:
+        return ["--unit", shlex.quote(filters.unit)]
+    return ["--function", filters.function] if filters.function else []
+
+
+def share_link(state: PageState) -> None:
+    """A 'Share' popover holding this view's full address, with the copy button st.code gives."""
+    with st.popover("Share", icon=":material/link:", help="A link that opens this page with the same filters"):
+        st.caption("Copy this link: it opens this view with the same period, unit and choices.")
+        st.code(state.link(), language=None, wrap_lines=True)
+
+
+def freshness(store, computed_at: datetime | None = None) -> str:
+    """'Data last changed … · computed …': every page says how fresh its figures are."""
+    changed = store.last_changed()
+    changed_text = f"Data last changed {changed:%d %b %Y %H:%M}" if changed else "No data entered yet"
+    computed = computed_at or datetime.now()
+    return f"{changed_text} · figures computed {computed:%d %b %Y %H:%M:%S}"
