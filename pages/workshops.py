@@ -7,7 +7,7 @@ import streamlit as st
 from data import workshops as ws
 from metrics.calc import known_courses
 from ui.access import require
-from ui.kiosk import esc, is_local_address, join_url, plain, qr_png, short_join_address, spaced_code
+from ui.kiosk import esc, is_local_address, join_url, plain, qr_png, short_join_address, spaced_code, votes_label
 from ui.session import get_store
 
 require("facilitator")
@@ -134,7 +134,8 @@ with tab_mod:
                                     "text": st.column_config.TextColumn("Idea", width="large"),
                                     "idea_id": st.column_config.TextColumn("Promoted as")})
         live = queue[queue["merged_into"].isna()]
-        options = {int(r.id): f"#{r.id} · {_preview(r.text)} ({r.votes} votes, {r.status})" for r in live.itertuples()}
+        options = {int(r.id): f"#{r.id} · {_preview(r.text)} ({votes_label(r.votes)}, {r.status})"
+                   for r in live.itertuples()}
         picked = st.multiselect("Ideas to act on", list(options), format_func=options.get, key="ws_pick")
         with st.container(horizontal=True):
             st.button("Approve", key="ws_approve", disabled=not picked, icon=":material/check:",
@@ -166,7 +167,7 @@ with tab_promote:
     if candidates.empty:
         st.info("No ideas to promote: every idea on the wall has been promoted, or none is on it yet.")
     else:
-        choices = {int(r.id): f"{r.votes} votes · {_preview(r.text)}" for r in candidates.itertuples()}
+        choices = {int(r.id): f"{votes_label(r.votes)} · {_preview(r.text)}" for r in candidates.itertuples()}
         to_promote = st.multiselect("Ideas to put into the ideas pipeline (most votes first)", list(choices),
                                     format_func=choices.get, key="ws_promote_pick")
         unit_choices = list(workshop.units) or units

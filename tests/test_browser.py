@@ -221,6 +221,8 @@ def _join_on_phone(page, link: str, name: str) -> None:
 def test_a_phone_idea_reaches_the_projector_and_the_ideas_pipeline(browser, tmp_path):
     import time
 
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     from data import workshops as ws
     from data.store import Store, close_all
 
@@ -263,11 +265,20 @@ def test_a_phone_idea_reaches_the_projector_and_the_ideas_pipeline(browser, tmp_
 
         facilitator = browser.new_page(viewport=LAPTOP)
         facilitator.goto(f"{url}/workshops?w={w.id}", timeout=60_000)
-        facilitator.get_by_role("tab", name="Promote to ideas pipeline").click(timeout=60_000)
-        tab = facilitator.get_by_role("tabpanel", name="Promote to ideas pipeline")
-        tab.locator('[data-testid="stMultiSelect"]').first.click()
-        facilitator.screenshot(path="/tmp/shots/dbg_fac.png"); print([o.inner_text() for o in facilitator.get_by_role("option").all()])
-        facilitator.get_by_role("option", name=f"1 votes · {idea}").click()
+        facilitator.get_by_role("tab", name="Promote to ideas pipeline").wait_for(timeout=60_000)
+        wait_until_idle(facilitator)
+        facilitator.get_by_role("tab", name="Promote to ideas pipeline").click()
+        choice = facilitator.get_by_role("tabpanel", name="Promote to ideas pipeline").locator(
+            '[data-testid="stMultiSelect"]').first
+        option = facilitator.get_by_role("option", name=f"1 vote · {idea}")
+        for _ in range(3):  # a rerun arriving as the list opens closes it again: open it once more
+            choice.click()
+            try:
+                option.wait_for(timeout=5_000)
+                break
+            except PlaywrightTimeout:
+                facilitator.keyboard.press("Escape")
+        option.click()
         facilitator.keyboard.press("Escape")
         wait_until_idle(facilitator)
         facilitator.get_by_role("button", name="Promote 1 idea").click()
