@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from metrics.registry import BUILTIN_KEYS
+from metrics.registry import AGGREGATIONS, BUILTIN_KEYS
 from metrics.registry import UNITS as MEASURE_UNITS
 
 # DuckDB INTEGER is 32-bit; nine digits always fit, so a count never fails at write time after passing here.
@@ -15,8 +15,6 @@ MAX_COUNT_DIGITS = 9
 MAX_SCORE = 10
 # Metric keys the tracker computes; a reading under one of these names would shadow the real figure.
 RESERVED_METRIC_KEYS = BUILTIN_KEYS
-# How a custom metric's readings for several units combine into one figure for a group of units.
-AGGREGATIONS = ("mean", "sum", "last")
 # No service programme this tracker keeps predates 1990; an earlier year is a typing slip (1924 for 2024).
 EARLIEST_YEAR = 1990
 # Plans and targets look ahead, but not by decades: a later year is a slip too (2062 for 2026).

@@ -139,8 +139,11 @@ def _check_scope(unit: str | None, function: str | None) -> None:
 def _compute_monthly(store, unit: str | None, course: str, function: str | None) -> pd.DataFrame:
     _check_unit(store, unit)
     _check_course(store, course)
+    aggregation = {d.key: d.aggregation for d in all_metrics(store)}
     frame = store.query(_MONTHLY_SQL, {"unit": unit, "function": function, "course": course,
-                                       "builtin_keys": sorted(BUILTIN_KEYS)})
+                                       "builtin_keys": sorted(BUILTIN_KEYS),
+                                       "sum_keys": sorted(k for k, a in aggregation.items() if a == "sum"),
+                                       "none_keys": sorted(k for k, a in aggregation.items() if a == "none")})
     frame["value"] = frame["value"].astype(float)
     return frame[MONTHLY_COLUMNS]
 

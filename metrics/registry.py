@@ -15,7 +15,7 @@ KINDS = ("leading", "lagging")
 UNITS = ("count", "share", "ratio", "per_100", "points", "value")
 DIRECTIONS = ("up", "down")
 # How a metric's readings for several units combine into one figure for a group of units (custom metrics choose).
-AGGREGATIONS = ("mean", "sum", "last")
+AGGREGATIONS = ("mean", "sum", "none")
 EMPTY = "—"  # shown where a figure is undefined (no complaints, nobody on the headcount...)
 
 # Readings metrics all come from one query that returns every reading key; built-ins each name their own file.
@@ -116,6 +116,7 @@ _KNOWN_READING_ROWS = (
          format="number", decimals=1, description="Customer satisfaction as reported for the month."),
     # One decimal: revenue is often reported in millions (40.3), where whole numbers would hide the movement.
     dict(key="revenue", label="Revenue", kind="lagging", unit="value", direction="up", format="number", decimals=1,
+         aggregation="sum",
          floor=0,
          description="Revenue as reported for the month."),
     dict(key="rating", label="External rating", kind="lagging", unit="value", direction="up", format="number",

@@ -20,7 +20,8 @@ UNIT_LABELS = {"count": "count (a number of things)", "share": "share (0 to 1, s
                "value": "value (any number)"}
 KIND_LABELS = {"leading": "Leading (the programme moves it now)", "lagging": "Lagging (a result that follows)"}
 DIRECTION_LABELS = {"up": "Higher is better", "down": "Lower is better"}
-AGGREGATION_LABELS = {"mean": "mean of the units", "sum": "sum of the units", "last": "last reading given"}
+AGGREGATION_LABELS = {"mean": "mean of the units", "sum": "sum of the units",
+                      "none": "not combined: only figures given for the group itself"}
 
 require("lead")
 store = get_store()

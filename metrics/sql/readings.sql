@@ -1,12 +1,21 @@
--- Every readings metric for every spine month: the value given, or empty. The whole organisation reads the rows with
--- unit '' (a sum over units would be wrong for averages like satisfaction); a unit reads its own rows. Readings are
--- given per unit or for the organisation, never per function: under a function filter every reading is empty.
--- Keys of built-in metrics are left out: the importer rejects them, and a built-in must never be shadowed.
+-- Every readings metric for every spine month. The whole organisation reads the rows with unit '' and a unit its own
+-- rows: the value given (design.md). A function has no figure of its own, so it combines the readings of its units as
+-- the metric is registered: the mean (the default, right for scores such as satisfaction), the sum (totals such as
+-- revenue), or not at all ('none'). Keys of built-in metrics are left out: a built-in must never be shadowed.
 WITH reading_keys AS (
     SELECT DISTINCT metric FROM readings WHERE NOT list_contains($builtin_keys, metric)
+),
+given AS (
+    SELECT month, metric, value FROM readings WHERE $function IS NULL AND unit = coalesce($unit, '')
+),
+combined AS (
+    SELECT month, metric, CASE WHEN list_contains($sum_keys, metric) THEN sum(value) ELSE avg(value) END AS value
+    FROM readings
+    WHERE $function IS NOT NULL AND unit IN (SELECT unit FROM scope_units) AND NOT list_contains($none_keys, metric)
+    GROUP BY month, metric
 )
-SELECT s.month, k.metric, r.value
+SELECT s.month, k.metric, coalesce(g.value, c.value) AS value
 FROM spine s
 CROSS JOIN reading_keys k
-LEFT JOIN readings r ON r.month = s.month AND r.metric = k.metric AND r.unit = coalesce($unit, '')
-    AND $function IS NULL
+LEFT JOIN given g ON g.month = s.month AND g.metric = k.metric
+LEFT JOIN combined c ON c.month = s.month AND c.metric = k.metric
