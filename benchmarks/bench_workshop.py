@@ -27,7 +27,6 @@ import os
 import random
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,7 +68,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-# -- one browser tab, without the browser --------------------------------------------------------------------------------
+# -- one browser tab, without the browser ------------------------------------------------------------------------------
 @dataclass
 class Run:
     """What one script run sent: widgets by id, alerts, html bodies, the fragment ids asked to rerun themselves."""
@@ -80,11 +79,13 @@ class Run:
     auto_fragments: list[str] = field(default_factory=list)
     seen_at: dict[str, float] = field(default_factory=dict)  # alert text -> when it arrived
 
-    def widget(self, kind: str, label: str | None = None, suffix: str | None = None) -> tuple[str, str]:
-        for wid, (k, lab, frag) in self.widgets.items():
-            if k == kind and (label is None or lab == label) and (suffix is None or wid.endswith(suffix)):
-                return wid, frag
-        raise KeyError(f"no {kind} {label or suffix} in the page")
+
+def find(widgets: dict, kind: str, label: str) -> tuple[str, str]:
+    """(widget id, fragment id) of the widget of this kind and label on the page."""
+    for wid, (k, lab, frag) in widgets.items():
+        if k == kind and lab == label:
+            return wid, frag
+    raise KeyError(f"no {kind} '{label}' on the page")
 
 
 class Tab:
@@ -145,7 +146,7 @@ class Tab:
                 return result
 
 
-# -- the room -----------------------------------------------------------------------------------------------------------
+# -- the room ----------------------------------------------------------------------------------------------------------
 @dataclass
 class Stats:
     ack_s: list[float] = field(default_factory=list)
@@ -164,8 +165,8 @@ class Participant:
     def __init__(self, n: int, base: str, token: str, stats: Stats, rng: random.Random):
         self.n, self.stats, self.rng = n, stats, rng
         self.tab = Tab(base, f"join={token}")
-        self.last: Run | None = None
-        self.last_at = 0.0
+        self.widgets: dict[str, tuple[str, str, str]] = {}  # the page as the phone shows it now
+        self.fresh_at = 0.0  # when the wall's vote buttons were last read
         self.wall_fragment = ""
         self.voted: set[int] = set()
         self.lock = asyncio.Lock()
@@ -174,8 +175,12 @@ class Participant:
         async with self.lock:
             self.stats.runs += 1
             run = await self.tab.run(*args, **kw)
-        if run.widgets:
-            self.last, self.last_at = run, time.monotonic()
+        fragment = kw.get("fragment", "")
+        if fragment:  # a fragment run redraws only the fragment's widgets
+            self.widgets = {w: v for w, v in self.widgets.items() if v[2] != fragment} | run.widgets
+        else:
+            self.widgets = run.widgets
+        self.fresh_at = time.monotonic()
         if run.auto_fragments:
             self.wall_fragment = run.auto_fragments[-1]
         return run
@@ -183,16 +188,16 @@ class Participant:
     async def join(self) -> None:
         page = await self.tab.open()
         self.stats.runs += 1
-        name, _ = page.widget("text_input", "Your name (optional)")
-        join, _ = page.widget("button", "Join")
+        name, _ = find(page.widgets, "text_input", "Your name (optional)")
+        join, _ = find(page.widgets, "button", "Join")
         label = f"Bench {self.n}" if self.n % 2 else ""
         await self._run([(name, "text", label), (join, "trigger", True)])
         if not self.tab.query.startswith("p="):
             raise RuntimeError(f"participant {self.n} did not join")
 
     async def post(self, text: str, burst: bool = False) -> None:
-        box, _ = self.last.widget("text_area", "Your idea")
-        button, _ = self.last.widget("button", "Post idea")
+        box, _ = find(self.widgets, "text_area", "Your idea")
+        button, _ = find(self.widgets, "button", "Post idea")
         started = time.perf_counter()
         self.stats.sent_at[text] = started
         run = await self._run([(box, "text", text), (button, "trigger", True)])
@@ -200,17 +205,17 @@ class Participant:
         if not thanks:
             self.stats.refused.append(f"{self.n}: {run.alerts}")
             return
-        took = run.seen_at[thanks[0]] - started
         self.stats.acked.add(text)
-        (self.stats.burst_acks if burst else self.stats.ack_s).append(took)
         if burst:
-            self.stats.burst_acks[-1] = run.seen_at[thanks[0]]
+            self.stats.burst_acks.append(run.seen_at[thanks[0]])
+        else:
+            self.stats.ack_s.append(run.seen_at[thanks[0]] - started)
 
     async def vote(self) -> None:
-        if self.last is None or time.monotonic() - self.last_at > 30:
-            refresh, frag = self.last.widget("button", "Refresh")
+        if time.monotonic() - self.fresh_at > 30:  # what the phone shows is old: tap Refresh first
+            refresh, frag = find(self.widgets, "button", "Refresh")
             await self._run([(refresh, "trigger", True)], fragment=frag)
-        choices = [(wid, frag) for wid, (kind, label, frag) in self.last.widgets.items()
+        choices = [(wid, frag) for wid, (kind, label, frag) in self.widgets.items()
                    if kind == "button" and label == "Vote" and int(wid.rsplit("vote_", 1)[1]) not in self.voted]
         if not choices:
             return
@@ -272,7 +277,7 @@ async def drive(base: str, workshop_id: int, token: str, n: int, window_s: float
     t_connect = time.perf_counter()
     await asyncio.gather(*(arrive(p) for p in people))
     connect_s = time.perf_counter() - t_connect
-    joined = [p for p in people if p.last is not None and p.tab.query.startswith("p=")]
+    joined = [p for p in people if p.widgets and p.tab.query.startswith("p=")]
     timers = [asyncio.create_task(p.phone_timer(stop, phone_refresh_s)) for p in joined]
 
     async def act(p: Participant):
@@ -307,11 +312,12 @@ async def drive(base: str, workshop_id: int, token: str, n: int, window_s: float
     stats.wall_s = [stats.first_seen[t] - stats.sent_at[t] for t in stats.acked
                     if t in stats.first_seen and not t.startswith("Burst")]
     shown_all = next((t for t, c in counts if c >= expected_total), float("nan"))
-    return stats, [burst_start, shown_all, connect_s, window_taken, len(joined)], expected_total, counts[-1][1] \
-        if counts else 0
+    return stats, {"burst_start": burst_start, "shown_all": shown_all, "connect_s": connect_s,
+                   "window_s": window_taken, "joined": len(joined), "expected": expected_total,
+                   "last_count": counts[-1][1] if counts else 0}
 
 
-# -- after the run: the database and the projector's tick, both ways -------------------------------------------------------
+# -- after the run: the database and the projector's tick, both ways ---------------------------------------------------
 def check_database(db: Path, stats: Stats) -> dict:
     sys.path.insert(0, str(REPO))
     from data import workshops as ws
@@ -340,7 +346,8 @@ def check_database(db: Path, stats: Stats) -> dict:
         "duplicates": len(texts) - len(stored),
         "vote_rows": sum(votes.values()),
         "votes_confirmed": sum(stats.votes.values()),
-        "vote_mismatches": sum(1 for sid in set(votes) | set(stats.votes) if votes.get(sid, 0) != stats.votes.get(sid, 0)),
+        "vote_mismatches": sum(1 for sid in set(votes) | set(stats.votes)
+                               if votes.get(sid, 0) != stats.votes.get(sid, 0)),
         "tick_delta_ms": delta_ms,
         "tick_naive_ms": naive_ms,
         "wall_size": len(live.items),
@@ -363,7 +370,8 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-workshop-"))
     db = tmp / "tracker.duckdb"
-    w = ws.create(Store(db, actor="bench", role="facilitator"), "Benchmark workshop", "What would serve customers better?")
+    w = ws.create(Store(db, actor="bench", role="facilitator"), "Benchmark workshop",
+                  "What would serve customers better?")
     close_all()
     port = free_port()
     env = {**os.environ, "TRACKER_DB": str(db)}
@@ -385,7 +393,7 @@ def main() -> None:
                     raise SystemExit("streamlit did not start") from None
                 time.sleep(0.3)
         cpu0, wall0 = cpu_seconds(server.pid), time.perf_counter()
-        stats, (burst_start, shown_all, connect_s, window_taken, joined), expected, last_count = asyncio.run(
+        stats, run = asyncio.run(
             asyncio.wait_for(drive(base, w.id, w.token, args.participants, args.minutes * 60, args.burst_s,
                                    PHONE_REFRESH_S, args.seed), timeout=args.minutes * 60 + 600))
         cpu = cpu_seconds(server.pid) - cpu0
@@ -397,15 +405,17 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     db_check = check_database(db, stats)
-    last_ack = max(stats.burst_acks) - burst_start if stats.burst_acks else float("nan")
+    last_ack = max(stats.burst_acks) - run["burst_start"] if stats.burst_acks else float("nan")
     figures = {
-        "participants": args.participants, "joined": joined, "connect_s": connect_s, "window_s": window_taken,
+        "participants": args.participants, "joined": run["joined"], "connect_s": run["connect_s"],
+        "window_s": run["window_s"], "phone_refresh_s": PHONE_REFRESH_S,
         "submissions_acknowledged": len(stats.acked), "refused": len(stats.refused), "errors": len(stats.errors),
         "runs": stats.runs, "ack_p50": pct(stats.ack_s, 0.5), "ack_p95": pct(stats.ack_s, 0.95),
         "ack_max": max(stats.ack_s, default=float("nan")), "wall_p50": pct(stats.wall_s, 0.5),
         "wall_p95": pct(stats.wall_s, 0.95), "wall_max": max(stats.wall_s, default=float("nan")),
         "wall_measured": len(stats.wall_s), "burst_n": len(stats.burst_acks), "burst_last_ack_s": last_ack,
-        "burst_all_shown_s": shown_all - burst_start, "projector_final_count": last_count, "expected": expected,
+        "burst_all_shown_s": run["shown_all"] - run["burst_start"], "projector_final_count": run["last_count"],
+        "expected": run["expected"],
         "server_cpu_s": cpu, "elapsed_s": elapsed, **db_check,
     }
     for k, v in figures.items():
@@ -419,30 +429,46 @@ def main() -> None:
 
 
 def write_results(f: dict, args) -> None:
-    cores = os.cpu_count()
+    rows = [
+        ("participants joined", str(f["participants"]),
+         f"{f['joined']} (joining took {f['connect_s']:.0f} s for arrivals spread over {CONNECT_WINDOW_S} s)"),
+        ("submissions lost / duplicated", "0 / 0",
+         f"{f['lost']} / {f['duplicates']} ({f['stored']} stored, {f['submissions_acknowledged']} acknowledged, "
+         f"{f['refused']} refused, {f['errors']} errors)"),
+        ("votes: stored vs confirmed to the voter", "exact",
+         f"{f['vote_rows']} vs {f['votes_confirmed']}, {f['vote_mismatches']} ideas differ"),
+        ("submit -> participant's acknowledgement", "p95 <= 2 s",
+         f"p50 {f['ack_p50']:.2f} s, p95 {f['ack_p95']:.2f} s, max {f['ack_max']:.2f} s"),
+        ("submit -> projector's wall", "p95 <= 3 s",
+         f"p50 {f['wall_p50']:.2f} s, p95 {f['wall_p95']:.2f} s, max {f['wall_max']:.2f} s "
+         f"({f['wall_measured']} ideas)"),
+        (f"burst: last of {f['burst_n']} acknowledged (= stored)", "report",
+         f"{f['burst_last_ack_s']:.1f} s after the burst began"),
+        ("burst: projector counts every idea", "report",
+         f"{f['burst_all_shown_s']:.1f} s after the burst began (final count {f['projector_final_count']} of "
+         f"{f['expected']})"),
+        ("server CPU over the run", "-",
+         f"{f['server_cpu_s']:.0f} s in {f['elapsed_s']:.0f} s ({f['server_cpu_s'] / f['elapsed_s']:.2f} cores), "
+         f"{f['runs']} participant script runs"),
+    ]
+    table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
+    ratio = f["tick_naive_ms"] / max(f["tick_delta_ms"], 1e-9)
     text = f"""{SECTION}
 
-A real `streamlit run` server on 127.0.0.1 (this machine: {cores} cores, shared with other work), one websocket
-session per participant and one for the projector (no browsers: streamlit-notes). {f['participants']} participants
-open the join link over {CONNECT_WINDOW_S} s, then over {args.minutes:g} minutes each posts {IDEAS_EACH} ideas and casts
-{VOTES_EACH} votes at random moments (votes are fragment reruns, as a tap on the phone's wall is; each phone's wall also
-reruns itself every {int(__import__('pages.participant', fromlist=['x']).PHONE_REFRESH_S)} s), while the projector
-reruns its wall fragment every second. Then a burst: every participant posts once more within {args.burst_s:g} s.
+A real `streamlit run` server on 127.0.0.1 (this machine: {os.cpu_count()} cores, shared with other work), one
+websocket session per participant and one for the projector (no browsers: streamlit-notes). {f['participants']}
+participants open the join link over {CONNECT_WINDOW_S} s, then over {args.minutes:g} minutes each posts {IDEAS_EACH}
+ideas and casts {VOTES_EACH} votes at random moments (a vote is a fragment rerun, as a tap on the phone's wall is; each
+phone's wall also reruns itself every {f['phone_refresh_s']} s), while the projector reruns its wall fragment every
+second. Then a burst: every participant posts once more within {args.burst_s:g} s.
 
 | measure | goal | result |
 | --- | --- | --- |
-| participants joined | {f['participants']} | {f['joined']} (joining took {f['connect_s']:.0f} s for the window of {CONNECT_WINDOW_S} s) |
-| submissions lost / duplicated | 0 / 0 | {f['lost']} / {f['duplicates']} ({f['stored']} stored, {f['submissions_acknowledged']} acknowledged, {f['refused']} refused, {f['errors']} errors) |
-| votes: stored vs confirmed to the voter | exact | {f['vote_rows']} vs {f['votes_confirmed']}, {f['vote_mismatches']} ideas differ |
-| submit -> participant's acknowledgement | p95 <= 2 s | p50 {f['ack_p50']:.2f} s, p95 {f['ack_p95']:.2f} s, max {f['ack_max']:.2f} s |
-| submit -> projector's wall | p95 <= 3 s | p50 {f['wall_p50']:.2f} s, p95 {f['wall_p95']:.2f} s, max {f['wall_max']:.2f} s ({f['wall_measured']} ideas) |
-| burst: last of {f['burst_n']} acknowledged (stored) | report | {f['burst_last_ack_s']:.1f} s after the burst began |
-| burst: projector counts every idea | report | {f['burst_all_shown_s']:.1f} s after the burst began (final count {f['projector_final_count']} of {f['expected']}) |
-| server CPU over the run | - | {f['server_cpu_s']:.0f} s in {f['elapsed_s']:.0f} s ({f['server_cpu_s'] / f['elapsed_s']:.2f} cores), {f['runs']} participant script runs |
+{table}
 
 The projector's tick, timed afterwards on the final database ({f['wall_size']} ideas on the wall): reading only what
 changed (a version query, nothing else when nothing changed) **{f['tick_delta_ms']:.2f} ms**; the naive peer re-reading
-the whole wall **{f['tick_naive_ms']:.1f} ms** ({f['tick_naive_ms'] / max(f['tick_delta_ms'], 1e-9):.0f}x).
+the whole wall **{f['tick_naive_ms']:.1f} ms** ({ratio:.0f}x).
 """
     old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     if SECTION in old:

@@ -17,6 +17,22 @@ DEMO_SEED = 2012
 # Long enough for a full 12-month churn window, an 18-month rollout and a lead-lag chart that can find a 3-month lag.
 DEMO_MONTHS = 30
 ALL_STAFF_COURSE = "service-excellence"
+# Added to the seed for the annotations (sources, feedback, complaint handling): any fixed offset will do.
+ANNOTATION_SEED_OFFSET = 1
+IDEA_SOURCES = ("workshop", "unit", "person")
+IDEA_SOURCE_WEIGHTS = (0.5, 0.3, 0.2)  # most ideas come out of the service workshops, as in the published cases
+SUBMITTERS = ("Anil R.", "Béatrice L.", "Chen W.", "Dina M.", "Emeka O.", "Fatima S.", "Gita P.", "Hugo B.",
+              "Ines C.", "Jomo K.", "Kavya N.", "Lars E.")
+DECISION_DAYS = (7, 40)  # an idea is answered within about a month
+FEEDBACK = {
+    "implemented": "Thank you: your idea is now how we work. Tell us how it is going.",
+    "approved": "Approved: the team is planning it and will tell you when it starts.",
+    "rejected": "Thank you. We cannot do this now; here is why, and what we will do instead.",
+}
+# Days after the complaint by which each step was taken, and then how long the promised fix took.
+COMPLAINT_STEP_DAYS = {"thanked_on": (0, 2), "info_gathered_on": (1, 4), "apologised_on": (1, 4),
+                       "help_committed_on": (2, 7)}
+RESOLUTION_DAYS = (3, 21)
 # Remembered so that loading the demo again in a later month replaces the old one.
 END_MONTH_SETTING = "demo_end_month"
 
@@ -207,6 +223,10 @@ def demo_frames(end_month: date, seed: int = DEMO_SEED) -> dict[str, pd.DataFram
         "targets": _targets(months),
         "initiatives": _initiatives(months),
     }
+    # A stream of its own, so the annotations leave every figure of the story above exactly as it was.
+    notes_rng = np.random.default_rng(seed + ANNOTATION_SEED_OFFSET)
+    _annotate_ideas(notes_rng, frames["ideas"], as_of)
+    _annotate_complaints(notes_rng, frames["voice"], months, as_of)
     # In table order; columns the demo does not fill (feedback, complaint handling...) are left out and stay empty.
     return {name: frames[name][[c for c in spec.columns if c in frames[name].columns]]
             for name, spec in TABLES.items() if name in frames}
@@ -370,6 +390,37 @@ def _ideas(rng: np.random.Generator, months: pd.DatetimeIndex, implemented: np.n
     ideas = ideas.sort_values(["submitted_on", "status"], kind="stable", ignore_index=True)
     ideas["idea_id"] = [f"IDEA-{i:04d}" for i in range(1, len(ideas) + 1)]
     return ideas
+
+
+def _annotate_ideas(rng: np.random.Generator, ideas: pd.DataFrame, as_of: pd.Timestamp) -> None:
+    """Where each idea came from, and the answer its submitter got when it was decided."""
+    n = len(ideas)
+    ideas["source"] = rng.choice(IDEA_SOURCES, n, p=IDEA_SOURCE_WEIGHTS)
+    ideas["submitter"] = rng.choice(SUBMITTERS, n)
+    ideas["source_ref"] = np.where(ideas["source"] == "workshop",
+                                   "Service workshop " + ideas["submitted_on"].dt.strftime("%b %Y"),
+                                   np.where(ideas["source"] == "unit", ideas["unit"], ideas["submitter"]))
+    decided = ideas["submitted_on"] + pd.to_timedelta(rng.integers(*DECISION_DAYS, n), unit="D")
+    ideas["status_changed_on"] = ideas["implemented_on"].where(ideas["status"] == "implemented",
+                                                               decided.where(decided < as_of, ideas["submitted_on"]))
+    ideas["feedback"] = ideas["status"].map(FEEDBACK)
+
+
+def _annotate_complaints(rng: np.random.Generator, voice: pd.DataFrame, months: pd.DatetimeIndex,
+                         as_of: pd.Timestamp) -> None:
+    """The four-step handling of each complaint, followed more fully as "love complaints" takes hold."""
+    complaints = voice["kind"] == "complaint"
+    month_index = voice["date"].dt.to_period("M").map({m.to_period("M"): i for i, m in enumerate(months)})
+    followed = _s_curve(month_index.to_numpy(dtype=float), VOICE_CENTRE, VOICE_WIDTH)
+    day = voice["date"]
+    for step, (low, high) in COMPLAINT_STEP_DAYS.items():
+        done_on = day + pd.to_timedelta(rng.integers(low, high, len(voice)), unit="D")
+        # Before the programme most complaints were only acknowledged; the other steps come with the training.
+        taken = complaints & ((step == "thanked_on") | (rng.random(len(voice)) < followed)) & (done_on < as_of)
+        voice[step] = done_on.where(taken)
+    all_steps = voice[list(COMPLAINT_STEP_DAYS)].notna().all(axis=1)
+    resolved_on = voice["help_committed_on"] + pd.to_timedelta(rng.integers(*RESOLUTION_DAYS, len(voice)), unit="D")
+    voice["resolved_on"] = resolved_on.where(all_steps & (resolved_on < as_of))
 
 
 def _pipeline_status(age_days: int) -> str:
