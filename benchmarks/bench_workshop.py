@@ -78,6 +78,7 @@ class Run:
     html: list[str] = field(default_factory=list)
     auto_fragments: list[str] = field(default_factory=list)
     seen_at: dict[str, float] = field(default_factory=dict)  # alert text -> when it arrived
+    kinds: list[str] = field(default_factory=list)
 
 
 def find(widgets: dict, kind: str, label: str) -> tuple[str, str]:
@@ -127,6 +128,7 @@ class Tab:
             fm = ForwardMsg()
             fm.ParseFromString(raw)
             kind = fm.WhichOneof("type")
+            result.kinds.append(f"{kind}:{fm.script_finished if kind == 'script_finished' else ''}")
             if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
                 el = fm.delta.new_element
                 ek = el.WhichOneof("type")
@@ -170,12 +172,14 @@ class Participant:
         self.wall_fragment = ""
         self.voted: set[int] = set()
         self.lock = asyncio.Lock()
+        self.prev = None
 
     async def _run(self, *args, **kw) -> Run:
         async with self.lock:
             self.stats.runs += 1
             run = await self.tab.run(*args, **kw)
         fragment = kw.get("fragment", "")
+        self.prev = (fragment, run.kinds)
         if fragment:  # a fragment run redraws only the fragment's widgets
             self.widgets = {w: v for w, v in self.widgets.items() if v[2] != fragment} | run.widgets
         else:
@@ -203,7 +207,8 @@ class Participant:
         run = await self._run([(box, "text", text), (button, "trigger", True)])
         thanks = [a for a in run.alerts if a.startswith("Thank you")]
         if not thanks:
-            self.stats.refused.append(f"{self.n}: {run.alerts}")
+            self.stats.refused.append(f"{self.n}: {run.alerts} {len(run.widgets)} widgets {len(run.html)} html "
+                                      f"query {self.tab.query[:6]} {run.kinds} prev {self.prev}")
             return
         self.stats.acked.add(text)
         if burst:
@@ -222,9 +227,13 @@ class Participant:
         wid, frag = self.rng.choice(choices)
         sid = int(wid.rsplit("vote_", 1)[1])
         run = await self._run([(wid, "trigger", True)], fragment=frag)
-        if any(lab == "Voted · take back" for w, (_, lab, _) in run.widgets.items() if w.endswith(f"vote_{sid}")):
-            self.voted.add(sid)
-            self.stats.votes[sid] = self.stats.votes.get(sid, 0) + 1
+        # The phone refuses a vote with a warning (idea hidden, workshop closed); no warning means it counted, even
+        # when newer ideas have pushed the idea off the phone's first screen meanwhile.
+        if run.alerts:
+            self.stats.refused.append(f"vote {self.n}: {run.alerts}")
+            return
+        self.voted.add(sid)
+        self.stats.votes[sid] = self.stats.votes.get(sid, 0) + 1
 
     async def phone_timer(self, stop: asyncio.Event, every_s: float) -> None:
         """The phone's wall fragment rerunning itself, as the browser's run_every timer makes it."""

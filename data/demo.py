@@ -12,8 +12,9 @@ from data.schema import TABLES
 from data.store import Store, Transaction, WriteSummary
 
 DEMO_LABEL = "Demo programme: Horizon Air (fictional data)"
-# Any fixed seed gives every machine the same demo; 2012 is the year Air Mauritius began its programme.
-DEMO_SEED = 2012
+# Any fixed seed gives every machine the same demo; this one's last month has no chance dip in the headline figures,
+# which would only distract a first-time viewer from the story.
+DEMO_SEED = 2017
 # Long enough for a full 12-month churn window, an 18-month rollout and a lead-lag chart that can find a 3-month lag.
 DEMO_MONTHS = 30
 ALL_STAFF_COURSE = "service-excellence"

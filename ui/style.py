@@ -4,7 +4,7 @@ import streamlit as st
 # Streamlit leaves about 6rem above the first element; with navigation in the header, 2.5rem is enough.
 _COMPACT = """
 <style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; padding-bottom: 2rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 2rem; }
 /* Streamlit greys captions with 60% opacity (3.9:1 on white); a solid grey of 6.4:1 passes WCAG AA. */
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { color: #5f5e5c; opacity: 1; }
 /* Page titles one size down: on an executive's laptop the cards below them must fit the first screen. */
