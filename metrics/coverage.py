@@ -106,7 +106,8 @@ FROM unit_coverage c
 JOIN latest l ON c.month = l.month
 JOIN scope s USING (unit)
 JOIN effective_plan e ON e.unit = c.unit AND e.month = c.month
-WHERE c.headcount > 0 AND e.planned IS NOT NULL AND e.planned - CAST(c.covered AS DOUBLE) / c.headcount > 0
+WHERE c.headcount > 0 AND e.planned IS NOT NULL
+  AND e.planned - CAST(c.covered AS DOUBLE) / c.headcount >= $min_gap
 ORDER BY gap DESC, c.unit
 LIMIT $n
 """
@@ -158,12 +159,16 @@ def plan_vs_actual(store, course: str | None = None, *, unit: str | None = None,
     return _cached(store, key, compute)
 
 
+# Half a percentage point: a smaller gap shows as "0 pp behind" on screen, which is no news to anyone.
+MIN_GAP = 0.005
+
+
 def units_behind_plan(store, month: str | None = None, course: str | None = None, n: int = DEFAULT_BEHIND, *,
                       unit: str | None = None, function: str | None = None) -> pd.DataFrame:
     """The n units furthest behind their plan in `month` ('YYYY-MM'; default the latest month with a headcount):
-    unit, function, coverage, planned, gap (planned - coverage, > 0), largest gap first. Units at or ahead of plan,
-    without a plan for the month, or with no headcount are left out."""
-    params = _params(store, course, unit, function) | {"month": _month_date(month), "n": int(n)}
+    unit, function, coverage, planned, gap (planned - coverage, >= MIN_GAP), largest gap first. Units at or ahead
+    of plan (or behind by less than MIN_GAP), without a plan for the month, or with no headcount are left out."""
+    params = _params(store, course, unit, function) | {"month": _month_date(month), "n": int(n), "min_gap": MIN_GAP}
     key = ("units_behind_plan", params["course"], params["unit"], params["function"], month, int(n))
 
     def compute() -> pd.DataFrame:
