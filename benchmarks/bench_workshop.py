@@ -78,7 +78,7 @@ class Run:
     html: list[str] = field(default_factory=list)
     auto_fragments: list[str] = field(default_factory=list)
     seen_at: dict[str, float] = field(default_factory=dict)  # alert text -> when it arrived
-    kinds: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)  # a script that failed shows an exception element
 
 
 def find(widgets: dict, kind: str, label: str) -> tuple[str, str]:
@@ -128,7 +128,6 @@ class Tab:
             fm = ForwardMsg()
             fm.ParseFromString(raw)
             kind = fm.WhichOneof("type")
-            result.kinds.append(f"{kind}:{fm.script_finished if kind == 'script_finished' else ''}")
             if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
                 el = fm.delta.new_element
                 ek = el.WhichOneof("type")
@@ -140,6 +139,8 @@ class Tab:
                     result.seen_at.setdefault(el.alert.body, time.perf_counter())
                 elif ek == "html":
                     result.html.append(el.html.body)
+                elif ek == "exception":
+                    result.exceptions.append(f"{el.exception.type}: {el.exception.message}"[:200])
             elif kind == "auto_rerun":
                 result.auto_fragments.append(fm.auto_rerun.fragment_id)
             elif kind == "page_info_changed":
@@ -172,14 +173,14 @@ class Participant:
         self.wall_fragment = ""
         self.voted: set[int] = set()
         self.lock = asyncio.Lock()
-        self.prev = None
 
     async def _run(self, *args, **kw) -> Run:
         async with self.lock:
             self.stats.runs += 1
             run = await self.tab.run(*args, **kw)
+        if run.exceptions:
+            self.stats.errors.append(f"participant {self.n}: {run.exceptions[0]}")
         fragment = kw.get("fragment", "")
-        self.prev = (fragment, run.kinds)
         if fragment:  # a fragment run redraws only the fragment's widgets
             self.widgets = {w: v for w, v in self.widgets.items() if v[2] != fragment} | run.widgets
         else:
@@ -207,8 +208,7 @@ class Participant:
         run = await self._run([(box, "text", text), (button, "trigger", True)])
         thanks = [a for a in run.alerts if a.startswith("Thank you")]
         if not thanks:
-            self.stats.refused.append(f"{self.n}: {run.alerts} {len(run.widgets)} widgets {len(run.html)} html "
-                                      f"query {self.tab.query[:6]} {run.kinds} prev {self.prev}")
+            self.stats.refused.append(f"{self.n}: {run.alerts} {run.exceptions}")
             return
         self.stats.acked.add(text)
         if burst:
@@ -229,8 +229,8 @@ class Participant:
         run = await self._run([(wid, "trigger", True)], fragment=frag)
         # The phone refuses a vote with a warning (idea hidden, workshop closed); no warning means it counted, even
         # when newer ideas have pushed the idea off the phone's first screen meanwhile.
-        if run.alerts:
-            self.stats.refused.append(f"vote {self.n}: {run.alerts}")
+        if run.alerts or run.exceptions:
+            self.stats.refused.append(f"vote {self.n}: {run.alerts} {run.exceptions}")
             return
         self.voted.add(sid)
         self.stats.votes[sid] = self.stats.votes.get(sid, 0) + 1

@@ -30,7 +30,9 @@ with late:
     if overdue.empty:
         st.caption("No open ticket is past its promised time.")
     else:
-        st.dataframe(overdue, hide_index=True, width="stretch", column_config={
+        # How late comes first: in a half-width column the last columns are the ones cut off.
+        st.dataframe(overdue, hide_index=True, width="stretch",
+                     column_order=("ticket_id", "days_overdue", "unit", "promised_by", "opened_at"), column_config={
             "ticket_id": "Ticket", "unit": "Unit",
             "opened_at": st.column_config.DatetimeColumn("Opened", format="YYYY-MM-DD HH:mm"),
             "promised_by": st.column_config.DatetimeColumn("Promised by", format="YYYY-MM-DD HH:mm"),

@@ -114,3 +114,14 @@ def test_a_large_organisation_renders_every_card(db):
     assert counts["units"] == DEFAULT_REGIONS * 15  # 14 units and the region itself
     assert len(at.metric) == len(all_metrics(Store(db)))
     assert card(at, "Training coverage").value.endswith("%")
+
+
+def test_data_page_on_an_empty_database_loads_the_demo(db):
+    Store(db)
+    close_all()
+    at = app()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    at.button(key="data_load_demo").click().run()
+    assert not at.exception
+    assert Store(db).is_demo()

@@ -21,6 +21,39 @@ def _month_axis(months: pd.Series) -> pd.Series:
     return pd.to_datetime(months + "-01")
 
 
+# Room above the highest and below the lowest value, so no mark sits on the plot's edge.
+AXIS_PAD = 0.06
+
+
+def _zero_aligned_ranges(left, right) -> tuple[list[float], list[float]] | None:
+    """Ranges for two y axes that put both zero lines at the same height: with independent scales a lagging metric
+    that dips below zero would otherwise look positive against the bars' zero line. None when not needed or not
+    possible (an empty series, a flat one, or one entirely below zero)."""
+    bounds = []
+    for values in (left, right):
+        known = pd.Series(values, dtype=float).dropna()
+        if known.empty:
+            return None
+        low, high = min(0.0, known.min()), max(0.0, known.max())
+        if high <= 0 or high == low:
+            return None
+        bounds.append((low, high))
+    below = max(-low / (high - low) for low, high in bounds)  # the share of the axis under zero, as the larger needs
+    if below == 0:
+        return None
+    ranges = []
+    for low, high in bounds:
+        top = max(high, -low * (1 - below) / below)
+        ranges.append([-below * top / (1 - below) * (1 + AXIS_PAD), top * (1 + AXIS_PAD)])
+    return ranges[0], ranges[1]
+
+
+def _align_zeros(fig: go.Figure, left, right, **where) -> None:
+    if ranges := _zero_aligned_ranges(left, right):
+        fig.update_yaxes(range=ranges[0], secondary_y=False, **where)
+        fig.update_yaxes(range=ranges[1], secondary_y=True, **where)
+
+
 def lead_lag_chart(wide: pd.DataFrame, lead, lag) -> go.Figure:
     """A leading indicator (bars) and a lagging metric (line) on one time axis, each on its own scale."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -33,6 +66,7 @@ def lead_lag_chart(wide: pd.DataFrame, lead, lag) -> go.Figure:
     fig.update_yaxes(title_text=lead.label, secondary_y=False, rangemode="tozero")
     # Each axis picks its own round ticks; synchronised ticks would give the second one values like 34.7.
     fig.update_yaxes(title_text=lag.label, secondary_y=True, showgrid=False, tickmode="auto", nticks=6)
+    _align_zeros(fig, wide[lead.key], wide[lag.key])
     fig.update_layout(height=CHART_HEIGHT, margin={"l": 10, "r": 10, "t": 30, "b": 10}, bargap=0.25,
                       legend={"orientation": "h", "y": 1.12, "x": 0}, hovermode="x unified")
     return fig
@@ -176,6 +210,7 @@ def aligned_chart(lead: pd.Series, lag: pd.Series, shift: int, lead_def, lag_def
     # Each axis picks its own round ticks; synchronised ticks would give the second one values like 34.7.
     fig.update_yaxes(title_text=lag_def.label, secondary_y=True, row=1, col=1, showgrid=False, tickmode="auto",
                      nticks=6, tickformat=".0%" if lag_def.unit == "share" else None)
+    _align_zeros(fig, moved.to_numpy(), lag.to_numpy(), row=1, col=1)
     for i, (_short_label, start, end, full) in enumerate(shown):
         fig.add_trace(go.Scatter(x=[start, end], y=[i, i], mode="lines",
                                  line={"color": INITIATIVE_COLOUR, "width": 9},

@@ -7,6 +7,8 @@ _COMPACT = """
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 2rem; }
 /* Streamlit greys captions with 60% opacity (3.9:1 on white); a solid grey of 6.4:1 passes WCAG AA. */
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { color: #5f5e5c; opacity: 1; }
+/* Quoted text (a complaint, an assessment) in Streamlit's grey is 3.9:1; this is 8:1. */
+[data-testid="stMain"] blockquote, [data-testid="stMain"] blockquote p { color: #44423f; }
 /* Page titles one size down: on an executive's laptop the cards below them must fit the first screen. */
 [data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; padding: 1rem 0 0.25rem; }
 </style>
