@@ -319,12 +319,13 @@ def join(store: Store, code_or_token: str, display_name: str | None = None) -> P
 
 def participant(store: Store, token: str) -> tuple[Participant, Workshop]:
     """The participant a link token names and their workshop (whatever its status); raises NotFound."""
-    row = _one(store, "SELECT token, workshop_id, seat, display_name FROM participants WHERE token = ?",
-               [str(token or "")[:100]])
+    columns = ", ".join(f"w.{c.strip()}" for c in _WORKSHOP_COLUMNS.split(","))
+    row = _one(store, f"SELECT p.token, p.seat, p.display_name, {columns} FROM participants p "
+                      "JOIN workshops w ON w.id = p.workshop_id WHERE p.token = ?", [str(token or "")[:100]])
     if row is None:
         raise NotFound("This participant link is not known. Open the workshop's link again or type its code.")
-    who = Participant(row[0], int(row[1]), int(row[2]), row[3])
-    return who, get(store, who.workshop_id)
+    workshop = _workshop(row[3:])
+    return Participant(row[0], workshop.id, int(row[1]), row[2]), workshop
 
 
 def set_display_name(store: Store, token: str, display_name: str | None) -> Participant:
@@ -488,6 +489,24 @@ class LiveWall:
         """Most votes first (ties: the earlier idea), ideas without votes left out."""
         voted = [r for r in self.items.values() if r["votes"] > 0]
         return sorted(voted, key=lambda r: (-r["votes"], r["created_at"], r["id"]))[:n]
+
+
+def phone_page(store: Store, token: str, workshop_id: int, offset: int = 0,
+               limit: int = 10) -> tuple[pd.DataFrame, int]:
+    """One screen of the wall as a phone shows it (pinned first, newest first), with for this participant which
+    ideas are their own and which they voted for, and how many ideas the wall has: one query per phone rerun."""
+    rows = store.query(
+        "SELECT s.id, s.text, p.display_name AS author, "
+        "  (SELECT count(*) FROM votes v WHERE v.submission_id = s.id) AS votes, "
+        "  s.participant_token = $token AS mine, "
+        "  EXISTS (SELECT 1 FROM votes v WHERE v.submission_id = s.id AND v.participant_token = $token) AS voted, "
+        "  count(*) OVER () AS total "
+        "FROM submissions s LEFT JOIN participants p ON p.token = s.participant_token "
+        "WHERE s.workshop_id = $workshop AND s.status = 'visible' AND s.merged_into IS NULL "
+        "ORDER BY s.pinned DESC, s.created_at DESC, s.id DESC LIMIT $limit OFFSET $offset",
+        {"token": str(token), "workshop": int(workshop_id), "limit": int(limit), "offset": int(offset)})
+    total = int(rows["total"].iloc[0]) if len(rows) else 0
+    return rows.drop(columns="total"), total
 
 
 def order_wall(items: pd.DataFrame) -> pd.DataFrame:

@@ -23,8 +23,8 @@ ORDER = list(SLIDES)
 WALL_REFRESH = "1s"  # the projector is the only screen that polls fast (streamlit-notes: budget reruns)
 JOINED_REFRESH = "2s"
 
+require("facilitator")  # before the dark style: a sign-in or refusal page stays readable
 apply_kiosk_style()
-require("facilitator")
 store = get_store()
 
 

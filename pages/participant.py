@@ -106,24 +106,25 @@ def toggle_vote(writer, token: str, submission_id: int, voted: bool) -> None:
 
 @st.fragment(run_every=PHONE_REFRESH_S)
 def phone_wall(writer, me: ws.Participant) -> None:
-    items = ws.order_wall(ws.wall(store, me.workshop_id).items)
-    mine = {int(i) for i in ws.participant_ideas(store, me.token)["id"]}
-    voted = ws.my_votes(store, me.token)
-    pages = max(1, -(-len(items) // PAGE_SIZE))
-    page = min(st.session_state.get("wall_page", 0), pages - 1)
-    st.subheader(f"The wall · {len(items)} idea{'s' if len(items) != 1 else ''}")
+    page = st.session_state.get("wall_page", 0)
+    items, total = ws.phone_page(store, me.token, me.workshop_id, page * PAGE_SIZE, PAGE_SIZE)
+    if items.empty and page > 0:  # the wall shrank (ideas hidden or merged): back to its first screen
+        page = st.session_state["wall_page"] = 0
+        items, total = ws.phone_page(store, me.token, me.workshop_id, 0, PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    st.subheader(f"The wall · {total} idea{'s' if total != 1 else ''}")
     if note := st.session_state.pop("vote_note", None):
         st.warning(note)
     if items.empty:
         st.caption("No ideas yet: be the first!")
-    for item in items.iloc[page * PAGE_SIZE:(page + 1) * PAGE_SIZE].itertuples():
+    for item in items.itertuples():
         sid = int(item.id)
         with st.container(border=True):
-            by = f" · {item.author}" if item.author else ""
+            by = f" · {item.author}" if isinstance(item.author, str) else ""
             st.html(f'<p class="p-idea">{esc(item.text)}</p><p class="p-meta">{esc(votes_label(int(item.votes)))}'
-                    f"{esc(by)}{' · your idea' if sid in mine else ''}</p>")
-            if sid not in mine:
-                has = sid in voted
+                    f"{esc(by)}{' · your idea' if item.mine else ''}</p>")
+            if not item.mine:
+                has = bool(item.voted)
                 st.button("Voted · take back" if has else "Vote", key=f"vote_{sid}", on_click=toggle_vote,
                           args=(writer, me.token, sid, has), type="primary" if has else "secondary",
                           icon=":material/check:" if has else ":material/thumb_up:")
@@ -167,11 +168,19 @@ def participant_screen(token: str) -> None:
     if workshop.is_open:
         # The audit names the participant by workshop and number, never by the token that is their key.
         writer = participant_store(f"workshop {workshop.id} participant {me.seat}")
-        idea_box(writer, me)
+        my_corner(writer, me)
         phone_wall(writer, me)
     else:
         st.info("This workshop has ended. Thank you for your ideas! Keep this page's address: it shows what "
                 "becomes of them.", icon=":material/bookmark:")
+        my_ideas(me)
+
+
+@st.fragment
+def my_corner(writer, me: ws.Participant) -> None:
+    """The idea box and the participant's own ideas: posting reruns only these, not the whole page (a room of 200
+    posting at once is 200 reruns)."""
+    idea_box(writer, me)
     my_ideas(me)
 
 

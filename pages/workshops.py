@@ -81,24 +81,18 @@ workshop = ws.get(store, chosen)
 row = listing[listing["id"] == chosen].iloc[0]
 
 # -- the room ----------------------------------------------------------------------------------------------------------
-st.subheader(plain(workshop.title))
-st.html(f"<p><b>Question:</b> {esc(workshop.question)}</p>")
 left, right = st.columns([3, 2], gap="large")
 with left:
+    st.subheader(plain(workshop.title))
+    st.html(f"<p><b>Question:</b> {esc(workshop.question)}</p>")
     k1, k2, k3, k4 = st.columns(4)
     k1.metric("Status", STATUS_WORDS[workshop.status])
     k2.metric("Joined", int(row["joined"]))
     k3.metric("Ideas", int(row["ideas"]))
     k4.metric("Votes", int(row["votes"]))
-    st.html(f'<p><b>Join code:</b> <span style="font-size:1.6rem;font-weight:700">'
-            f"{esc(spaced_code(workshop.join_code))}</span> at <code>{esc(short_join_address())}</code></p>")
-    st.code(join_url(workshop.token), language=None)
-    if is_local_address():
-        st.caption("This address is this computer's own, which phones cannot reach: open the tracker by its network "
-                   "address, or set TRACKER_PUBLIC_URL.")
     with st.container(horizontal=True):
         st.link_button("Open presenter view", f"?kiosk=1&w={workshop.id}", icon=":material/co_present:",
-                       type="primary")
+                       type="primary", help="Full screen for the projector: arrow keys step through the slides")
         if workshop.status == "open":
             st.button("Close", key="ws_close", on_click=_act, args=(ws.close, workshop.id),
                       kwargs={"done": "Workshop closed: no new ideas or votes."}, icon=":material/lock:")
@@ -113,8 +107,15 @@ with left:
               on_change=lambda: _act(ws.set_hold_for_approval, workshop.id,
                                      st.session_state[f"ws_hold_{workshop.id}"]))
 with right:
-    st.image(qr_png(join_url(workshop.token), scale=8), width=280,
-             alt=f"QR code of the join link for {workshop.title}")
+    code_col, qr_col = st.columns([3, 2])
+    code_col.html(f'<p style="margin:0.5rem 0 0">Join code</p><p style="font-size:2rem;font-weight:700;margin:0">'
+                  f"{esc(spaced_code(workshop.join_code))}</p><p>at <code>{esc(short_join_address())}</code></p>")
+    qr_col.image(qr_png(join_url(workshop.token), scale=6), width=170,
+                 alt=f"QR code of the join link for {workshop.title}")
+    st.code(join_url(workshop.token), language=None, wrap_lines=True)
+    if is_local_address():
+        st.caption("This address is this computer's own, which phones cannot reach: open the tracker by its network "
+                   "address, or set TRACKER_PUBLIC_URL.")
 
 # -- moderation --------------------------------------------------------------------------------------------------------
 queue = ws.moderation_queue(store, workshop.id)
@@ -127,7 +128,8 @@ with tab_mod:
         if held:
             st.warning(f"{held} idea{'s' if held != 1 else ''} waiting for approval (held ideas never show on the "
                        "projector).")
-        shown = queue.assign(state=queue["status"].where(queue["merged_into"].isna(), "merged"))
+        shown = queue.assign(state=queue["status"].where(queue["merged_into"].isna(), "merged"),
+                             idea_id=queue["idea_id"].fillna(""))
         st.dataframe(shown[["id", "text", "state", "votes", "pinned", "edited", "author", "idea_id"]],
                      hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
                      column_config={"id": st.column_config.NumberColumn("#", width="small"),

@@ -160,3 +160,41 @@ def test_the_presenter_view_needs_the_facilitator_role(db, monkeypatch):
     facilitator.query_params["w"] = str(w.id)
     facilitator.run()
     assert not facilitator.exception and spaced_code(w.join_code) in html_text(facilitator)
+
+
+def test_the_live_wall_fragment_shows_a_new_idea_and_a_vote_on_its_next_tick(db):
+    # AppTest does not fire run_every: call what the fragment runs every second, as the projector's session would.
+    from ui.kiosk import render_wall
+
+    w = workshop(db)
+    room = Store(db, role="participant")
+    ana, bo = ws.join(room, w.join_code, "Ana"), ws.join(room, w.join_code)
+    wall = ws.LiveWall(w.id)
+    assert "No ideas yet" in render_wall(room, wall)
+    idea = ws.submit(room, ana.token, "Water & blankets for <delayed> passengers")
+    tick = render_wall(room, wall)
+    assert "Water &amp; blankets for &lt;delayed&gt; passengers" in tick and "0 votes" in tick
+    ws.vote(room, bo.token, idea.id)
+    assert "1 vote<" in render_wall(room, wall) and "1 vote<" in render_wall(room, wall, "top")
+    version = wall.version
+    render_wall(room, wall)
+    assert wall.version == version  # nothing changed: one version query, nothing re-read
+
+
+def test_participant_pages_stay_light():
+    # streamlit-notes: the server's budget is reruns per second. The participant route loads no chart module beyond
+    # what `import streamlit` itself loads, and phones never refresh themselves faster than every 15 s.
+    import re
+    import subprocess
+    import sys
+
+    code = ("import sys, streamlit\nbefore = set(sys.modules)\n"
+            "import data.workshops, ui.kiosk, ui.session, ui.access, ui.style\n"
+            "print(sorted(m for m in set(sys.modules) - before if 'plotly' in m or m == 'ui.figures'))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(DASHBOARD).parent, check=True)
+    assert result.stdout.strip() == "[]"
+    source = (Path(DASHBOARD).parent / "pages" / "participant.py").read_text()
+    assert "plotly" not in source and "ui.figures" not in source
+    refresh = re.search(r"^PHONE_REFRESH_S = (\d+)", source, re.M)
+    assert refresh and int(refresh.group(1)) >= 15

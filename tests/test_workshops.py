@@ -350,3 +350,17 @@ def test_roles_participants_change_only_their_ideas_and_votes_executives_nothing
         ws.create(Store(db, actor="exec", role="executive"), "t", "q")
     with pytest.raises(WriteNotAllowed):
         ws.join(Store(db, actor="exec", role="executive"), w.join_code)
+
+
+def test_a_phone_reads_one_screen_of_the_wall_with_its_own_ideas_and_votes_marked(fac, room, clock):
+    w = make(fac)
+    me, other = ws.join(room, w.join_code), ws.join(room, w.join_code)
+    mine = post(room, me, "My idea", clock)
+    ids = [post(room, other, f"Their idea {i}", clock).id for i in range(12)]
+    ws.vote(room, me.token, ids[-1])
+    ws.hide(fac, w.id, [ids[0]])
+    first, total = ws.phone_page(room, me.token, w.id, 0, 10)
+    assert total == 12 and len(first) == 10  # 13 posted, one hidden
+    assert first.iloc[0]["id"] == ids[-1] and bool(first.iloc[0]["voted"]) and first.iloc[0]["votes"] == 1
+    rest, _ = ws.phone_page(room, me.token, w.id, 10, 10)
+    assert rest["id"].tolist() == [ids[1], mine.id] and rest["mine"].tolist() == [False, True]
