@@ -5,6 +5,7 @@ from datetime import date
 import streamlit as st
 
 from data import workshops as ws
+from data.programme import unit_names
 from metrics.calc import known_courses
 from ui.access import require
 from ui.kiosk import esc, is_local_address, join_url, plain, qr_png, short_join_address, spaced_code, votes_label
@@ -39,7 +40,7 @@ if note := st.session_state.pop("ws_note", None):
     getattr(st, note[0])(note[1])
 
 # -- create ------------------------------------------------------------------------------------------------------------
-units = [r[0] for r in store.rows("SELECT unit FROM units ORDER BY unit")]
+units = unit_names(store)
 with st.expander("New workshop", icon=":material/add:", expanded=False):
     with st.form("ws_create", border=False):
         title = st.text_input("Title", max_chars=ws.MAX_TITLE, placeholder="Leadership workshop, Cabin crew")
