@@ -5,7 +5,7 @@ import streamlit as st
 
 from metrics import calc, leadlag, registry
 from ui.access import require
-from ui.executive import initiatives_in_scope, spine_months
+from ui.executive import initiatives_in_scope, spine_months, stop_without_data
 from ui.figures import aligned_chart, correlation_chart, initiatives_shown
 from ui.filters import PageState, cli_scope, filter_bar, freshness, md, share_link
 from ui.page import header
@@ -24,10 +24,9 @@ metrics = registry.all_metrics(store)
 leads = [d for d in metrics if d.kind == "leading"]
 lags = [d for d in metrics if d.kind == "lagging"]
 if not months or not leads or not lags:
-    st.warning("Nothing to compare yet: this page needs monthly figures of a leading indicator and of a lagging "
-               "metric. Import the programme's workbook, or load the demo programme on the **Data** page.")
-    st.caption(freshness(store))
-    st.stop()
+    stop_without_data(store, "Nothing to compare yet: this page needs monthly figures of a leading indicator and "
+                             "of a lagging metric. Import the programme's workbook on the **Import** page, or load "
+                             "the demo programme on the **Data** page.")
 
 filters = filter_bar(store, state, months)
 

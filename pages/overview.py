@@ -5,7 +5,7 @@ from metrics.registry import get
 from ui.access import require
 from ui.boardpack import build_board_pack
 from ui.cards import behind_card, card_row
-from ui.executive import overview_data, spine_months
+from ui.executive import overview_data, spine_months, stop_without_data
 from ui.figures import behind_table, coverage_heatmap, lead_lag_chart, plan_chart
 from ui.filters import PageState, filter_bar, freshness, md, month_label, share_link
 from ui.page import header
@@ -22,10 +22,7 @@ actions = header(store, "Programme overview")
 
 months = spine_months(store)
 if not months:
-    st.warning("No programme data yet. Import a workbook with `python -m data import PATH` "
-               "(see the README), or load the demo programme on the **Data** page.")
-    st.caption(freshness(store))
-    st.stop()
+    stop_without_data(store)
 
 filters = filter_bar(store, state, months, compact=True)
 state.publish()

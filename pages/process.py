@@ -9,7 +9,7 @@ from metrics.summary import card_summary
 from metrics.xmr import xmr
 from ui.access import require
 from ui.cards import ASSURANCE_BADGES, VARIATION_BADGES
-from ui.executive import ORG_TARGET_NOTE, initiatives_in_scope, scope_targets, spine_months
+from ui.executive import ORG_TARGET_NOTE, initiatives_in_scope, scope_targets, spine_months, stop_without_data
 from ui.figures import xmr_chart
 from ui.filters import PageState, cli_scope, filter_bar, freshness, md, month_label, share_link
 from ui.page import header
@@ -27,10 +27,7 @@ actions = header(store, "Process behaviour")
 
 months = spine_months(store)
 if not months:
-    st.warning("No programme data yet: import the programme's workbook, or load the demo programme on the "
-               "**Data** page.")
-    st.caption(freshness(store))
-    st.stop()
+    stop_without_data(store)
 
 filters = filter_bar(store, state, months)
 metrics = registry.all_metrics(store)

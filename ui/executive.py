@@ -14,7 +14,7 @@ import streamlit as st
 from metrics import calc, coverage, leadlag, registry
 from metrics.registry import MetricDef
 from metrics.summary import CardSummary, card_summary
-from ui.filters import Filters
+from ui.filters import Filters, freshness
 
 # The headline pair of domain.md, charted on the overview: ideas put into practice now, NPS months later.
 PAIR_LEAD, PAIR_LAG = "ideas_implemented", "nps"
@@ -51,6 +51,17 @@ class OverviewData:
     @property
     def cards(self) -> list[Card]:
         return self.leading + self.lagging
+
+
+NO_DATA = ("No programme data yet: import the programme's workbook on the **Import** page, or load the demo "
+           "programme on the **Data** page.")
+
+
+def stop_without_data(store, message: str = NO_DATA) -> None:
+    """Every executive page's empty state: what to do next, how fresh the data is, and nothing more."""
+    st.warning(message)
+    st.caption(freshness(store))
+    st.stop()
 
 
 def spine_months(store) -> list[str]:
