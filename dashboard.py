@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ui.access import allows, current_user, deny_access
+from ui.flash import show_flash
 from ui.kiosk import workshop_route
 from ui.style import compact_layout
 
@@ -35,8 +36,11 @@ if allows(role, "lead"):
         st.Page("pages/import.py", title="Import", icon=":material/upload:"),
         st.Page("pages/history.py", title="History", icon=":material/history:"),
         st.Page("pages/data.py", title="Data", icon=":material/database:"),
+        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
     ]
 if allows(role, "facilitator"):
     sections["Workshop"] = [st.Page("pages/workshops.py", title="Workshops", icon=":material/co_present:")]
 # Navigation on top leaves the full width to the cards: an executive's laptop shows all of them in one row.
-st.navigation(sections, position="top").run()
+page = st.navigation(sections, position="top")
+show_flash()  # what the last action did, above whichever page it led to
+page.run()

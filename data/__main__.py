@@ -7,10 +7,8 @@ import sys
 from pathlib import Path
 
 from data import demo, export, importer
+from data.settings import EDITABLE_SETTINGS, change_setting
 from data.store import Store, StoreError, default_db_path
-
-# Settings a programme lead may change; the rest (data version, demo flags) belong to the tracker itself.
-EDITABLE_SETTINGS = {"all_staff_course": "the course whose coverage the Overview shows when no course is chosen"}
 
 
 def _store(args, create: bool = False) -> Store:
@@ -71,13 +69,13 @@ def cmd_setting(args) -> int:
         for key, meaning in EDITABLE_SETTINGS.items():
             print(f"{key} = {store.setting(key, '')}    ({meaning})")
         return 0
-    if args.key not in EDITABLE_SETTINGS:
-        raise StoreError(f"'{args.key}' is not a setting you can change; these are: {', '.join(EDITABLE_SETTINGS)}.")
     if args.value is None:
+        if args.key not in EDITABLE_SETTINGS:
+            raise StoreError(f"'{args.key}' is not a setting you can change; these are: "
+                             f"{', '.join(EDITABLE_SETTINGS)}.")
         print(store.setting(args.key, ""))
         return 0
-    with store.transaction("setting", f"{args.key} = {args.value}") as tx:
-        tx.set_setting(args.key, args.value)
+    change_setting(store, args.key, args.value)
     print(f"{args.key} = {args.value}")
     return 0
 

@@ -71,7 +71,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("initiatives", ("name",), name="VARCHAR", owner="VARCHAR", start="DATE", end="DATE", status="VARCHAR",
           unit="VARCHAR", metric="VARCHAR", expected_effect="VARCHAR", expected_lag_months="INTEGER"),
     _spec("metric_registry", ("key",), key="VARCHAR", label="VARCHAR", kind="VARCHAR", unit="VARCHAR",
-          direction="VARCHAR", aggregation="VARCHAR", description="VARCHAR"),
+          direction="VARCHAR", aggregation="VARCHAR", description="VARCHAR", measure="VARCHAR"),
     # Live workshops (migration 003): written by facilitators and participants through data/workshops.py.
     _spec("workshops", ("id",), id="INTEGER", title="VARCHAR", question="VARCHAR", units="VARCHAR[]",
           course="VARCHAR", date="DATE", join_code="VARCHAR", token="VARCHAR", status="VARCHAR",

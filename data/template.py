@@ -36,7 +36,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
     "survey": {"response_id": "SURVEY-001", "date": date(2025, 1, 31), "unit": EXAMPLE_UNIT, "score": 9},
     "metric_registry": {"key": "first_call_resolution", "label": "First-call resolution", "kind": "leading",
                         "unit": "share", "direction": "up", "aggregation": "mean",
-                        "description": "Share of contacts solved on the first call"},
+                        "description": "Share of contacts solved on the first call", "measure": "% of contacts"},
     "readings": {"month": "2025-01", "metric": "satisfaction", "value": 7.8, "unit": ""},
     "targets": {"metric": "nps", "by": "2025-12", "value": 30, "unit": ""},
     "initiatives": {"name": "Service course for all staff", "owner": "Programme office", "start": date(2025, 1, 1),

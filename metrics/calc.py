@@ -10,8 +10,6 @@ import pandas as pd
 
 from metrics.registry import BUILTIN, BUILTIN_KEYS, READINGS_SQL, SQL_DIR, all_metrics
 
-# The course coverage is measured on when no course is asked for and the settings name none (the migration's default).
-DEFAULT_COURSE = "service-excellence"
 MONTHLY_COLUMNS = ["month", "metric", "value"]
 TARGET_COLUMNS = ["metric", "by", "value"]
 # The functions a unit belongs to (the units table's CHECK constraint); a function filter aggregates their units.
@@ -96,8 +94,26 @@ def clear_cache() -> None:
         _cache.clear()
 
 
+def chosen_course(store) -> str | None:
+    """The all-staff course a lead chose on the Settings page (or with `python -m data setting`), if any."""
+    return store.setting("all_staff_course") or None
+
+
+def course_completions(store) -> dict[str, int]:
+    """Completions recorded per course, most first: what the Settings page offers and the default follows."""
+    return _cached(store, ("course_completions",), lambda: dict(store.rows(
+        "SELECT course, CAST(sum(completed) AS BIGINT) FROM training GROUP BY course ORDER BY 2 DESC, course")))
+
+
 def default_course(store) -> str:
-    return store.setting("all_staff_course") or DEFAULT_COURSE
+    """The all-staff course: the one a lead chose, else the course the programme trains most people in, else the
+    first course of the plan; '' while the programme has neither training nor a plan (coverage is then empty)."""
+    if chosen := chosen_course(store):
+        return chosen
+    if completions := course_completions(store):
+        return next(iter(completions))
+    planned = store.scalar("SELECT min(course) FROM plan")
+    return planned or ""
 
 
 def known_units(store) -> list[str]:
@@ -105,9 +121,9 @@ def known_units(store) -> list[str]:
 
 
 def known_courses(store) -> list[str]:
-    """Courses with training or a plan, plus the all-staff course (valid before anyone has completed it)."""
+    """Courses with training or a plan, plus a chosen all-staff course (valid before anyone has completed it)."""
     names = {r[0] for r in store.rows("SELECT course FROM training UNION SELECT course FROM plan")}
-    return sorted(names | {default_course(store)})
+    return sorted(names | ({chosen} if (chosen := chosen_course(store)) else set()))
 
 
 def _unknown(what: str, value: str, known: list[str], limit: int = _MAX_NAMED) -> UnknownFilter:
@@ -125,7 +141,7 @@ def _check_unit(store, unit: str | None) -> None:
 
 
 def _check_course(store, course: str) -> None:
-    if course not in (courses := known_courses(store)):
+    if course and course not in (courses := known_courses(store)):
         raise _unknown("course", course, courses)
 
 

@@ -17,6 +17,7 @@ DIRECTIONS = ("up", "down")
 # How a metric's readings for several units combine into one figure for a group of units (custom metrics choose).
 AGGREGATIONS = ("mean", "sum", "none")
 EMPTY = "—"  # shown where a figure is undefined (no complaints, nobody on the headcount...)
+UNSET_MEASURE = "unit not set"  # a reading whose measure no lead has registered (Metric registry page)
 
 # Readings metrics all come from one query that returns every reading key; built-ins each name their own file.
 READINGS_SQL = "readings"
@@ -44,10 +45,23 @@ class MetricDef:
     ceiling: float | None = None
     aggregation: str = "mean"  # one of AGGREGATIONS
     custom: bool = False  # registered by a programme lead (metric_registry table), not defined here
+    # What one unit of the value is, with its scale: "EUR millions", "points out of 10", "% of headcount". A reported
+    # figure means nothing without it ("Revenue 50.4" of what?); empty until a lead registers it.
+    measure: str = ""
 
     @property
     def card_label(self) -> str:
         return self.short_label or self.label
+
+    @property
+    def measure_text(self) -> str:
+        """The measure as shown beside a figure: a reading nobody has described says so."""
+        return self.measure or UNSET_MEASURE
+
+    @property
+    def axis_title(self) -> str:
+        """A chart axis names the metric and what its values count."""
+        return f"{self.label} ({self.measure_text})"
 
 
 def _number(value: float, decimals: int) -> str:
@@ -72,38 +86,45 @@ def _ratio(value: float, decimals: int) -> str:
 FORMATS = {"number": _number, "percent": _percent, "signed": _signed, "ratio": _ratio}
 
 _BUILTIN_ROWS = (
-    dict(key="ideas_implemented", label="Ideas put into practice", kind="leading", unit="count", direction="up",
+    dict(key="ideas_implemented", measure="ideas",
+         label="Ideas put into practice", kind="leading", unit="count", direction="up",
          short_label="Ideas in practice",
          format="number", decimals=0, sql="ideas_implemented",
          floor=0,
          description="Ideas whose implemented_on date falls in the month."),
-    dict(key="ideas_per_100_staff", label="Ideas per 100 staff", kind="leading", unit="per_100", direction="up",
+    dict(key="ideas_per_100_staff", measure="ideas per 100 staff",
+         label="Ideas per 100 staff", kind="leading", unit="per_100", direction="up",
          short_label="Ideas / 100 staff",
          format="number", decimals=1, sql="ideas_per_100_staff",
          floor=0,
          description="Ideas put into practice in the month per 100 people on the month-end headcount."),
-    dict(key="training_coverage", label="Training coverage", kind="leading", unit="share", direction="up",
+    dict(key="training_coverage", measure="% of headcount",
+         label="Training coverage", kind="leading", unit="share", direction="up",
          format="percent", decimals=0, sql="training_coverage",
          floor=0, ceiling=1,
          description="Share of the month-end headcount that has completed the course by the month end, "
                      "each unit capped at its own headcount."),
-    dict(key="churn_annualised", label="Staff churn (annualised)", kind="leading", unit="share", direction="down",
+    dict(key="churn_annualised", measure="% of headcount a year",
+         label="Staff churn (annualised)", kind="leading", unit="share", direction="down",
          short_label="Churn, annualised",
          format="percent", decimals=1, sql="churn_annualised",
          floor=0,
          description="Leavers over the last n months (up to 12) divided by the mean headcount over those months, "
                      "scaled to a year."),
-    dict(key="praise_complaint_ratio", label="Praise to complaints", kind="leading", unit="ratio", direction="up",
+    dict(key="praise_complaint_ratio", measure="praise per complaint",
+         label="Praise to complaints", kind="leading", unit="ratio", direction="up",
          short_label="Praise : complaints",
          format="ratio", decimals=1, sql="praise_complaint_ratio",
          floor=0,
          description="Praise received in the month divided by complaints received in the month."),
-    dict(key="tickets_within_promise", label="Tickets closed within promise", kind="leading", unit="share",
+    dict(key="tickets_within_promise", measure="% of tickets closed",
+         label="Tickets closed within promise", kind="leading", unit="share",
          short_label="Tickets in promise",
          direction="up", format="percent", decimals=0, sql="tickets_within_promise",
          floor=0, ceiling=1,
          description="Share of the tickets closed in the month that closed on or before the promised day."),
-    dict(key="nps", label="Net promoter score", kind="lagging", unit="points", direction="up", format="signed",
+    dict(key="nps", measure="points, -100 to +100",
+         label="Net promoter score", kind="lagging", unit="points", direction="up", format="signed",
          short_label="NPS",
          decimals=1, sql="nps",
          floor=-100, ceiling=100,
@@ -122,10 +143,12 @@ _KNOWN_READING_ROWS = (
     dict(key="rating", label="External rating", kind="lagging", unit="value", direction="up", format="number",
          decimals=1, floor=0,
          description="External rating (stars, review score) as reported for the month."),
-    dict(key="happiness", label="Happiness score", kind="lagging", unit="points", direction="up", format="signed",
+    dict(key="happiness", measure="points, -100 to +100",
+         label="Happiness score", kind="lagging", unit="points", direction="up", format="signed",
          decimals=0, floor=-100, ceiling=100,
          description="Happiness score of the people served, as reported for the month."),
-    dict(key="share_of_wallet", label="Share of wallet", kind="lagging", unit="share", direction="up",
+    dict(key="share_of_wallet", measure="% of customers' spending",
+         label="Share of wallet", kind="lagging", unit="share", direction="up",
          format="percent", decimals=0, floor=0, ceiling=1,
          description="Share of the customers' spending won, as reported for the month."),
 )
@@ -236,7 +259,7 @@ def custom_definition(row) -> dict:
     description = row.get("description") or ""
     return dict(key=row.get("key"), label=row.get("label"), kind=row.get("kind"), unit=row.get("unit"),
                 direction=row.get("direction"), format=fmt, decimals=decimals, floor=floor, ceiling=ceiling,
-                aggregation=row.get("aggregation") or "mean", custom=True,
+                aggregation=row.get("aggregation") or "mean", custom=True, measure=row.get("measure") or "",
                 description=description if description.strip() else f"{row.get('label')} as reported for the month.")
 
 

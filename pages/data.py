@@ -4,6 +4,7 @@ import streamlit as st
 
 from data.demo import DEMO_LABEL, clear_demo, load_demo
 from ui.access import require
+from ui.flash import flash
 from ui.session import get_store
 
 require("lead")
@@ -28,7 +29,8 @@ with right:
                               key="data_confirm_clear")
         if st.button("Remove demo programme", type="primary", disabled=not confirm, key="data_clear_demo"):
             summary = clear_demo(store)
-            st.success(f"Demo programme removed ({summary.changed} records).")
+            flash(f"Demo programme removed: {summary.changed:,} records deleted, recorded in the audit log. The "
+                  "database is empty and ready for your programme.")
             st.rerun()
     elif store.is_empty():
         st.subheader("Start")
@@ -36,7 +38,8 @@ with right:
                  "the tracker.")
         st.page_link("pages/import.py", label="Import a workbook", icon=":material/upload:")
         if st.button("Load demo programme", key="data_load_demo"):
-            load_demo(store)
+            summary = load_demo(store)
+            flash(f"Demo programme loaded: {summary.changed:,} records.")
             st.rerun()
     st.subheader("Changes")
     st.write("Every change is recorded with who made it and when; see it, revert it or restore a deleted record "

@@ -48,13 +48,14 @@ def _source(defn) -> str:
 
 defs = list(registry.BUILTIN) + list(custom.values()) + [registry.reading_metric(k) for k in sorted(readings)
                                                          if k not in custom]
-listing = pd.DataFrame([{"key": d.key, "label": d.label, "kind": d.kind, "unit": d.unit,
+listing = pd.DataFrame([{"key": d.key, "label": d.label, "kind": d.kind, "unit": d.unit, "measure": d.measure_text,
                          "better": "higher" if d.direction == "up" else "lower",
                          "aggregation": d.aggregation if d.key in custom else "", "source": _source(d),
                          "description": d.description} for d in defs])
 st.dataframe(listing, hide_index=True, width="stretch", height=ROW_PX * (len(listing) + 1) + 3,
              key="metric_registry_list",
              column_config={"better": st.column_config.TextColumn("better when", width="small"),
+                            "measure": st.column_config.TextColumn("measured in"),
                             "description": st.column_config.TextColumn("description", width="large")})
 
 st.subheader("Register or edit a custom metric")
@@ -65,7 +66,8 @@ choice = st.selectbox("Metric", [NEW, *custom], key=PICK, width=480,
 is_new = choice == NEW
 current = {} if is_new else {"key": choice, "label": custom[choice].label, "kind": custom[choice].kind,
                              "unit": custom[choice].unit, "direction": custom[choice].direction,
-                             "aggregation": custom[choice].aggregation, "description": custom[choice].description}
+                             "aggregation": custom[choice].aggregation, "description": custom[choice].description,
+                             "measure": custom[choice].measure}
 suffix = "new" if is_new else choice  # each metric's form keeps its own widget values
 
 
@@ -91,6 +93,11 @@ with st.form(f"metric_registry_form_{suffix}", border=True):
         unit = st.selectbox("Unit of measure", list(registry.UNITS), format_func=UNIT_LABELS.get,
                             index=_index(registry.UNITS, current.get("unit"), len(registry.UNITS) - 1),
                             key=f"metric_registry_unit_{suffix}")
+        measure = st.text_input("Measured in", value=current.get("measure", ""),
+                                key=f"metric_registry_measure_{suffix}",
+                                placeholder="e.g. EUR millions, points out of 10, stars out of 5",
+                                help="What one unit of the value is, with its scale: shown beside every figure, "
+                                     "on the chart axes and in the board pack")
         aggregation = st.selectbox("Several units combine as", list(AGGREGATIONS), format_func=AGGREGATION_LABELS.get,
                                    index=_index(AGGREGATIONS, current.get("aggregation")),
                                    key=f"metric_registry_aggregation_{suffix}")
@@ -102,7 +109,8 @@ with st.form(f"metric_registry_form_{suffix}", border=True):
 
 if submitted:
     row = {"key": choice if not is_new else key.strip(), "label": label.strip(), "kind": kind, "unit": unit,
-           "direction": direction, "aggregation": aggregation, "description": description.strip() or None}
+           "direction": direction, "aggregation": aggregation, "description": description.strip() or None,
+           "measure": measure.strip() or None}
     problems = metric_problems(store, row, is_new)
     if problems:
         n = len(problems)

@@ -55,17 +55,20 @@ with st.container(gap="xsmall"):
     label_col, fresh_col = st.columns([2, 3], vertical_alignment="bottom")
     label_col.markdown(f"**Leading indicators** in {month_label(filters.end)}: what the programme moves now")
     fresh_col.caption(freshness(store, data.computed_at), text_alignment="right")
-    card_row([(c.defn, c.summary, c.target_note) for c in data.leading], CARDS_PER_ROW, "lead", filters.end)
+    card_row([c.items for c in data.leading], CARDS_PER_ROW, "lead", filters.end)
     if data.lagging:
         st.markdown("**Lagging metrics against target**: results expected to follow")
-        free = card_row([(c.defn, c.summary, c.target_note) for c in data.lagging], CARDS_PER_ROW, "lag", filters.end)
+        free = card_row([c.items for c in data.lagging], CARDS_PER_ROW, "lag", filters.end)
         if free:  # a free slot in the last row shows which units lag, on the first screen
             with free[-1]:
-                behind_card(data.behind, filters.end)
+                behind_card(data.behind, filters.end, notice=data.course_notice)
 
 st.header("Which units lag")
-st.markdown(f"**Coverage of the all-staff course** ({md(data.course)}) by unit and month; back-office units are marked")
-if data.heatmap_units:
+st.markdown(f"**Coverage of the all-staff course** ({md(data.course or 'none yet')}) by unit and month; back-office "
+            "units are marked")
+if data.course_notice:
+    st.warning(md(data.course_notice), icon=":material/school:")
+elif data.heatmap_units:
     st.plotly_chart(coverage_heatmap(data.coverage, data.heatmap_units), width="stretch", key="overview_heatmap")
     if data.units_total > len(data.heatmap_units):
         st.caption(f"The {len(data.heatmap_units)} of {data.units_total} units with the lowest coverage in "
@@ -81,7 +84,9 @@ with plan_col:
         st.write("No plan or coverage recorded for this selection yet.")
 with behind_col:
     st.markdown(f"**Furthest behind plan** in {month_label(filters.end)}")
-    if data.behind.empty:
+    if data.course_notice:
+        st.write("Not known until the course's completions are recorded.")
+    elif data.behind.empty:
         st.write("Every unit is at or ahead of its plan (or no plan is set).")
     else:
         st.dataframe(behind_table(data.behind), hide_index=True, width="stretch", key="overview_behind")

@@ -17,8 +17,10 @@ page_head(store, "Training", "Who has completed which course, and the plan to re
           "of a unit's current headcount that has completed the course.")
 
 names = courses(store)
+all_staff = default_course(store)
 with st.container(horizontal=True):
-    course = st.selectbox("Course", names, index=names.index(default_course(store)), key="training_course",
+    course = st.selectbox("Course", names, index=names.index(all_staff) if all_staff in names else None,
+                          key="training_course", placeholder="No course recorded yet",
                           help="A new course appears here once a session or a plan row names it.")
     unit = st.selectbox("Coverage of", ["", *unit_names(store)], key="training_unit",
                         format_func=lambda u: u or "Whole organisation",

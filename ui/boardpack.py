@@ -45,9 +45,10 @@ def card_table(data: OverviewData) -> pd.DataFrame:
     rows = []
     for group, cards in (("leading", data.leading), ("lagging", data.lagging)):
         for card in cards:
-            s, texts = card.summary, card_texts(card.defn, card.summary, card.target_note)
+            s, texts = card.summary, card_texts(*card.items)
             rows.append({
-                "kind": group, "metric": card.defn.key, "label": card.defn.label, "month": s.month,
+                "kind": group, "metric": card.defn.key, "label": card.defn.label, "measure": texts["measure"],
+                "month": s.month,
                 "value": s.value, "shown": texts["value"], "previous_month_value": s.previous,
                 "change_on_last_month": s.delta, "year_ago_value": s.year_ago, "change_on_year_ago": s.delta_year,
                 "target": s.target, "target_by": s.target_by, "target_note": texts["target_note"],
@@ -103,9 +104,9 @@ def _cards_html(data: OverviewData) -> str:
     for title, cards in (("Leading indicators", data.leading), ("Lagging metrics against target", data.lagging)):
         rows = []
         for card in cards:
-            t = card_texts(card.defn, card.summary, card.target_note)
+            t = card_texts(*card.items)
             rows.append({
-                "Metric": t["metric"], "Month": t["month"], "Value": t["value"],
+                "Metric": t["metric"], "Measured in": t["measure"], "Month": t["month"], "Value": t["value"],
                 "On last month": t["vs_last_month"] or "—", "On a year before": t["vs_year_ago"] or "—",
                 "Target": f"{t['target']} by {t['target_by']}" + (f" ({t['target_note']})" if t["target_note"]
                                                                  else "") if t["target_by"] else "none set",

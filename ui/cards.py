@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import verdicts
-from metrics.registry import format_delta, format_value
+from metrics.registry import BUILTIN_KEYS, format_delta, format_value
 from metrics.summary import CardSummary
 from ui.figures import SPARK_CONFIG, sparkline
 from ui.filters import md, month_label
@@ -39,6 +39,7 @@ ASSURANCE_BADGES = {
                             "will not, by chance alone."),
 }
 _UP, _DOWN = ":material/trending_up:", ":material/trending_down:"
+NO_FIGURE = "—"
 
 
 def _known(value: float) -> bool:
@@ -49,15 +50,18 @@ def _short_month(month: str) -> str:
     return pd.Period(month, "M").strftime("%b %Y")
 
 
-def card_texts(defn, summary: CardSummary, target_note: str = "") -> dict[str, str]:
-    """Every text a card shows, as plain strings: the page, the board pack and the tests read the same words."""
-    has_month = summary.month is not None
+def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = "") -> dict[str, str]:
+    """Every text a card shows, as plain strings: the page, the board pack and the tests read the same words. A notice
+    (coverage of a course nobody has completed) replaces the figure, which would read as a real 0%."""
+    has_month = summary.month is not None and not notice
     prev_month = (pd.Period(summary.month, "M") - 1).strftime("%Y-%m") if has_month else None
     year_month = (pd.Period(summary.month, "M") - 12).strftime("%Y-%m") if has_month else None
     texts = {
         "metric": defn.label,
+        "measure": defn.measure_text,
         "month": month_label(summary.month),
-        "value": format_value(defn, summary.value),
+        "value": NO_FIGURE if notice else format_value(defn, summary.value),
+        "notice": notice,
         "vs_last_month": format_delta(defn, summary.delta) if has_month and _known(summary.previous) else "",
         "last_month": _short_month(prev_month) if prev_month else "",
         "vs_year_ago": format_delta(defn, summary.delta_year) if has_month and _known(summary.year_ago) else "",
@@ -69,6 +73,11 @@ def card_texts(defn, summary: CardSummary, target_note: str = "") -> dict[str, s
         "assurance": ASSURANCE_BADGES[summary.assurance][0] if has_month and summary.assurance else "",
     }
     return texts
+
+
+def card_label(defn) -> str:
+    """A built-in's format says what it counts (%, ratio); a reported figure needs its measure beside it."""
+    return defn.card_label if defn.key in BUILTIN_KEYS else f"{defn.card_label} · {defn.measure_text}"
 
 
 def _steady(delta_text: str) -> bool:
@@ -89,14 +98,14 @@ def _year_line(defn, texts: dict[str, str], summary: CardSummary) -> str:
 
 
 def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: str = "",
-             as_at: str | None = None) -> None:
+             as_at: str | None = None, notice: str = "") -> None:
     """One card; as_at is the month the page reads as 'now': a metric whose latest figure is older says so."""
-    texts = card_texts(defn, summary, target_note)
+    texts = card_texts(defn, summary, target_note, notice)
     with st.container(border=True, gap="xxsmall"):
         delta = texts["vs_last_month"] or None
         steady = delta is not None and _steady(delta)
         st.metric(
-            defn.card_label,
+            card_label(defn),
             texts["value"],
             delta=delta,
             delta_description=f"on {texts['last_month'][:3]}" if delta else None,
@@ -104,8 +113,12 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
             # and the arrow and sign carry the same meaning for readers who do not see colour.
             delta_color="off" if steady else ("normal" if defn.direction == "up" else "inverse"),
             delta_arrow="off" if steady else "auto",
-            help=f"**{defn.label}**: {defn.description} The change is against the month before.",
+            help=f"**{md(defn.label)}** ({md(defn.measure_text)}): {md(defn.description)} The change is against the "
+                 "month before.",
         )
+        if notice:
+            st.caption(md(notice))
+            return
         if summary.month is None:
             st.caption("No data yet")
             return
@@ -131,25 +144,28 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
 
 def card_row(items: list[tuple], per_row: int, key_prefix: str, as_at: str | None = None) -> list:
     """Cards side by side, `per_row` to a row (a last, shorter row keeps the same card width); returns the columns
-    left free in the last row. items: (defn, summary, target_note)."""
+    left free in the last row. items: (defn, summary, target_note, notice)."""
     free = []
     for start in range(0, len(items), per_row):
         chunk = items[start:start + per_row]
         columns = st.columns(per_row)
-        for column, (defn, summary, note) in zip(columns, chunk, strict=False):
+        for column, (defn, summary, note, notice) in zip(columns, chunk, strict=False):
             with column:
-                kpi_card(defn, summary, key_prefix, note, as_at)
+                kpi_card(defn, summary, key_prefix, note, as_at, notice)
         free = columns[len(chunk):]
     return free
 
 
-def behind_card(behind: pd.DataFrame, month: str | None, rows: int = 3) -> None:
+def behind_card(behind: pd.DataFrame, month: str | None, rows: int = 3, notice: str = "") -> None:
     """A card-sized list of the units furthest behind plan, for a free slot beside the cards."""
     from ui.figures import unit_label
 
     with st.container(border=True, gap="xxsmall"):
         st.markdown("**Furthest behind plan**", help=f"Units whose coverage of the all-staff course is furthest below "
                     f"their plan in {month_label(month)}, in percentage points (pp).")
+        if notice:
+            st.caption(md(notice))
+            return
         if behind.empty:
             st.caption("Every unit is at or ahead of its plan, or no plan is set.")
             return

@@ -18,6 +18,7 @@ from ui.filters import Filters, freshness
 
 # The headline pair of domain.md, charted on the overview: ideas put into practice now, NPS months later.
 PAIR_LEAD, PAIR_LAG = "ideas_implemented", "nps"
+COVERAGE_KEY = "training_coverage"  # the card that reads the all-staff course
 # A heatmap of more rows than this cannot be read on a laptop; beyond it the units with the lowest coverage are shown.
 MAX_HEATMAP_UNITS = 30
 BEHIND_LIST = 5
@@ -30,6 +31,12 @@ class Card:
     defn: MetricDef
     summary: CardSummary
     target_note: str = ""  # says whose target a card shows when it is not the filtered scope's own
+    notice: str = ""  # replaces a figure that would mislead (coverage of a course nobody has completed)
+
+    @property
+    def items(self) -> tuple:
+        """(defn, summary, target_note, notice): what ui.cards draws a card from."""
+        return self.defn, self.summary, self.target_note, self.notice
 
 
 @dataclass
@@ -46,6 +53,7 @@ class OverviewData:
     behind: pd.DataFrame  # unit, function, coverage, planned, gap
     pair: pd.DataFrame  # month, PAIR_LEAD, PAIR_LAG
     course: str
+    course_notice: str  # why coverage has no figure (see course_notice), or ''
     computed_at: datetime = field(default_factory=datetime.now)
 
     @property
@@ -79,16 +87,29 @@ def scope_targets(store, filters: Filters) -> tuple[pd.DataFrame, set[str]]:
     return pd.concat([own, inherited], ignore_index=True), set(inherited["metric"])
 
 
+def course_notice(store, course: str) -> str:
+    """Why coverage of `course` has no figure to show, or '' when it has: a course with no completion recorded would
+    otherwise read as 0% everywhere (the course a lead named may be spelled otherwise in the training sheet)."""
+    if not course:
+        return "No training recorded yet: coverage appears once the training sheet is imported."
+    if not calc.course_completions(store).get(course):
+        return (f"No completions of the course {course} are recorded. Choose the all-staff course on the Settings "
+                "page.")
+    return ""
+
+
 def _cards(store, filters: Filters) -> tuple[list[Card], list[Card]]:
     monthly = calc.monthly(store, **filters.scope)
     if filters.end:
         monthly = monthly[monthly["month"] <= filters.end]  # cards read as at the period's last month
     targets, inherited = scope_targets(store, filters)
+    notices = {COVERAGE_KEY: course_notice(store, calc.default_course(store))}
     leading, lagging = [], []
     for defn in registry.all_metrics(store):
         summary = card_summary(monthly, targets, defn.key, defn)
         note = ORG_TARGET_NOTE if defn.key in inherited and summary.target_by else ""
-        (leading if defn.kind == "leading" else lagging).append(Card(defn, summary, note))
+        card = Card(defn, summary, note, notices.get(defn.key, ""))
+        (leading if defn.kind == "leading" else lagging).append(card)
     return leading, lagging
 
 
@@ -126,7 +147,7 @@ def compute_overview(store, filters: Filters) -> OverviewData:
                         months[-1] if months else None)
     behind = coverage.units_behind_plan(store, filters.end, course, BEHIND_LIST, **filters.scope)
     return OverviewData(filters, months, leading, lagging, headline, by_unit, units, by_unit["unit"].nunique(), plan,
-                        behind, _pair(store, filters), course)
+                        behind, _pair(store, filters), course, course_notice(store, course))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

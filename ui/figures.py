@@ -63,9 +63,9 @@ def lead_lag_chart(wide: pd.DataFrame, lead, lag) -> go.Figure:
     fig.add_trace(go.Scatter(x=x, y=wide[lag.key], name=lag.label, mode="lines+markers", connectgaps=True,
                              line={"color": LAG_COLOUR, "width": 3}, marker={"size": 6},
                              hovertemplate="%{x|%b %Y}: %{y}<extra>" + lag.label + "</extra>"), secondary_y=True)
-    fig.update_yaxes(title_text=lead.label, secondary_y=False, rangemode="tozero")
+    fig.update_yaxes(title_text=lead.axis_title, secondary_y=False, rangemode="tozero")
     # Each axis picks its own round ticks; synchronised ticks would give the second one values like 34.7.
-    fig.update_yaxes(title_text=lag.label, secondary_y=True, showgrid=False, tickmode="auto", nticks=6)
+    fig.update_yaxes(title_text=lag.axis_title, secondary_y=True, showgrid=False, tickmode="auto", nticks=6)
     _align_zeros(fig, wide[lead.key], wide[lag.key])
     fig.update_layout(height=CHART_HEIGHT, margin={"l": 10, "r": 10, "t": 30, "b": 10}, bargap=0.25,
                       legend={"orientation": "h", "y": 1.12, "x": 0}, hovermode="x unified")
@@ -205,10 +205,10 @@ def aligned_chart(lead: pd.Series, lag: pd.Series, shift: int, lead_def, lag_def
                              connectgaps=True, line={"color": LAG_COLOUR, "width": 3}, marker={"size": 6},
                              hovertemplate="%{x|%b %Y}: %{y}<extra>" + lag_def.label + "</extra>"),
                   row=1, col=1, secondary_y=True)
-    fig.update_yaxes(title_text=lead_def.label, secondary_y=False, row=1, col=1,
+    fig.update_yaxes(title_text=lead_def.axis_title, secondary_y=False, row=1, col=1,
                      tickformat=".0%" if lead_def.unit == "share" else None)
     # Each axis picks its own round ticks; synchronised ticks would give the second one values like 34.7.
-    fig.update_yaxes(title_text=lag_def.label, secondary_y=True, row=1, col=1, showgrid=False, tickmode="auto",
+    fig.update_yaxes(title_text=lag_def.axis_title, secondary_y=True, row=1, col=1, showgrid=False, tickmode="auto",
                      nticks=6, tickformat=".0%" if lag_def.unit == "share" else None)
     _align_zeros(fig, moved.to_numpy(), lag.to_numpy(), row=1, col=1)
     for i, (_short_label, start, end, full) in enumerate(shown):
@@ -337,7 +337,7 @@ def xmr_chart(frame: pd.DataFrame, defn, baseline: tuple[str, str] | None = None
     if defn.unit == "share":
         fig.update_yaxes(tickformat=".0%", row=1, col=1)
         fig.update_yaxes(tickformat=".0%", row=2, col=1)
-    fig.update_yaxes(title_text=defn.label, row=1, col=1)
+    fig.update_yaxes(title_text=defn.axis_title, row=1, col=1)
     fig.update_yaxes(title_text="Moving range", row=2, col=1, rangemode="tozero")
     fig.update_layout(height=560, margin=COMPACT_MARGIN, hovermode="x unified",
                       legend={"orientation": "h", "y": 1.1, "x": 0})

@@ -35,7 +35,14 @@ def _days(n) -> str:
     if n is None or pd.isna(n):
         return "age unknown"
     n = int(n)
-    return "today" if n == 0 else f"{n} day{'s' if n != 1 else ''}"
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def _age(n) -> str:
+    """How long ago an idea was submitted, as a card says it: 'submitted today', '3 days old'."""
+    if n is not None and not pd.isna(n) and int(n) == 0:
+        return "submitted today"
+    return f"{_days(n)} old"
 
 
 def source_line(idea) -> str:
@@ -53,7 +60,7 @@ def idea_card(idea, on_pick: Callable[[str], None], key_prefix: str, stuck_days:
     """One idea on the board: title, unit, source and submitter, age; a button to decide on it."""
     with st.container(border=True, gap="small"):
         st.markdown(f"**{text(idea.title)}**")
-        age = f"{_days(idea.age_days)} old"
+        age = _age(idea.age_days)
         if idea.status == "review" and pd.notna(idea.days_in_status) and idea.days_in_status > stuck_days:
             age += f" · :red[in review {_days(idea.days_in_status)}]"
         st.caption(f"{text(idea.idea_id)} · {text(idea.unit)} · {age}  \n{source_line(idea)}")

@@ -1,0 +1,49 @@
+"""Settings for programme leads: the all-staff course the Overview's coverage is measured on."""
+import streamlit as st
+
+from data.settings import change_setting
+from metrics.calc import chosen_course, course_completions, default_course, known_courses
+from ui.access import require
+from ui.flash import flash
+from ui.programme import page_head
+from ui.session import get_store
+
+AUTOMATIC = ""  # the choice that leaves the course to the data: the one with the most completions
+
+require("lead")
+store = get_store()
+page_head(store, "Settings", "How the tracker reads the programme. Every change is recorded on the History page.")
+
+st.subheader("All-staff course")
+completions = course_completions(store)
+chosen = chosen_course(store)
+if chosen:  # the automatic choice names the course it would pick, not the one chosen now
+    automatic = next(iter(completions), None)
+else:
+    automatic = default_course(store) or None
+
+
+def _label(course: str) -> str:
+    if course == AUTOMATIC:
+        picked = f"now {automatic}" if automatic else "no course has completions yet"
+        return f"Automatic: the course with the most completions ({picked})"
+    n = completions.get(course, 0)
+    return f"{course} · {n:,} completion{'s' if n != 1 else ''}" if n else f"{course} · no completions recorded yet"
+
+
+options = [AUTOMATIC, *known_courses(store)]
+with st.form("settings_course_form", border=False):
+    course = st.selectbox("Training coverage on the Overview, the heat map and the plan measure this course",
+                          options, index=options.index(chosen or AUTOMATIC), format_func=_label,
+                          help="The course every member of staff takes (the all-staff service course). Other "
+                               "courses' coverage is on the Training page.")
+    if st.form_submit_button("Save", type="primary", icon=":material/save:"):
+        if change_setting(store, "all_staff_course", course):
+            flash(f"All-staff course set to {course}." if course else
+                  "All-staff course set to automatic: the course with the most completions.")
+        else:
+            flash("Nothing changed: that is the course already in use.", "info")
+        st.rerun()
+if not completions:
+    st.caption("No training completions are recorded yet: import the training sheet, or add sessions on the "
+               "Training page.")
