@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from metrics.registry import AGGREGATIONS, BUILTIN_KEYS
+from metrics.registry import AGGREGATIONS, BUILTIN, BUILTIN_KEYS, REPORTABLE_KEYS
 from metrics.registry import UNITS as MEASURE_UNITS
 
 # DuckDB INTEGER is 32-bit; nine digits always fit, so a count never fails at write time after passing here.
@@ -147,9 +147,22 @@ def _metric_key(text: str) -> str:
 def _reading_metric(text: str) -> str:
     # Compared without capitals: "NPS" beside the computed "nps" would be two figures users read as one.
     if text.lower() in RESERVED_METRIC_KEYS:
-        raise Unfit(f'"{text}" is a built-in metric the tracker computes itself; readings are for other metrics '
-                    "(satisfaction, revenue, rating...), so give this one another name")
+        raise Unfit(f'"{text}" is a built-in metric the tracker computes itself; a registered metric needs a name '
+                    "of its own")
     return _metric_key(text)
+
+
+def _reported_metric(text: str) -> str:
+    """A readings row's metric: any metric the tracker does not compute, or a reportable built-in (NPS from a
+    survey vendor) standing in for months without responses."""
+    builtin = next((d for d in BUILTIN if d.key == text.lower()), None)
+    if builtin is None:
+        return _metric_key(text)
+    if builtin.reportable:
+        return builtin.key
+    raise Unfit(f'"{text}" is computed by the tracker from {builtin.computed_from}: import those records instead. '
+                "Readings are for metrics the tracker does not compute (satisfaction, revenue, rating...) and for "
+                f"a monthly {', '.join(sorted(REPORTABLE_KEYS))} reported by a survey vendor")
 
 
 def choice(*allowed: str) -> Rule:
@@ -174,6 +187,7 @@ NUMBER = Rule("a number", _number)
 SCORE = Rule(f"a whole number from 0 to {MAX_SCORE}", _score)
 METRIC = Rule("a metric key", _metric_key, names_metric=True)
 READING_METRIC = Rule("a metric key that is not built in", _reading_metric)
+REPORTED_METRIC = Rule("a metric key that the tracker does not compute (nps may be reported)", _reported_metric)
 
 
 @dataclass(frozen=True)
@@ -264,7 +278,7 @@ FORMATS: dict[str, FileFormat] = _formats(
                                    col("direction", choice("up", "down")),
                                    col("aggregation", choice(*AGGREGATIONS)), col("description", TEXT, optional=True),
                                    col("measure", TEXT, optional=True))),
-    FileFormat("readings", (key("month", MONTH), key("metric", READING_METRIC), col("value", NUMBER),
+    FileFormat("readings", (key("month", MONTH), key("metric", REPORTED_METRIC), col("value", NUMBER),
                             org_unit())),
     FileFormat("targets", (key("metric", METRIC), key("by", PLAN_MONTH), col("value", NUMBER),
                            org_unit())),

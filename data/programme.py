@@ -13,7 +13,7 @@ from data.formats import EARLIEST_YEAR
 from data.schema import TABLES
 from data.store import Store
 from metrics.calc import known_courses
-from metrics.registry import BUILTIN_KEYS, KNOWN_READINGS
+from metrics.registry import BUILTIN_KEYS, KNOWN_READINGS, REPORTABLE_KEYS
 
 IDEA_STATUSES = ("submitted", "review", "approved", "implemented", "rejected")
 # Where an idea came from: a workshop wall, a unit's own improvement list, or one person.
@@ -113,11 +113,11 @@ def registered_metrics(store: Store) -> list[str]:
 
 
 def reading_metric_options(store: Store) -> list[str]:
-    """Metrics a reading may be entered for: the known lagging keys, registered ones and any already read; never a
-    built-in (the tracker computes those itself)."""
-    keys = set(KNOWN_READINGS) | set(registered_metrics(store))
+    """Metrics a reading may be entered for: the known lagging keys, registered ones and any already read, and a
+    reportable built-in (NPS from a survey vendor); never another built-in (the tracker computes those itself)."""
+    keys = set(KNOWN_READINGS) | set(registered_metrics(store)) | set(REPORTABLE_KEYS)
     keys |= {r[0] for r in store.rows("SELECT DISTINCT metric FROM readings")}
-    return sorted(keys - BUILTIN_KEYS)
+    return sorted(keys - (BUILTIN_KEYS - REPORTABLE_KEYS))
 
 
 def metric_options(store: Store) -> list[str]:

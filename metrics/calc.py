@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from metrics.registry import BUILTIN, BUILTIN_KEYS, READINGS_SQL, SQL_DIR, all_metrics
+from metrics.registry import BUILTIN, BUILTIN_KEYS, READINGS_SQL, REPORTABLE_KEYS, SQL_DIR, all_metrics
 
 MONTHLY_COLUMNS = ["month", "metric", "value"]
 TARGET_COLUMNS = ["metric", "by", "value"]
@@ -220,3 +220,15 @@ def targets(store, unit: str | None = None) -> pd.DataFrame:
     """Targets of the whole organisation (unit None) or of one unit: metric, by ('YYYY-MM'), value."""
     unit = unit or None
     return _cached(store, ("targets", unit), lambda: _compute_targets(store, unit))
+
+
+def reported_months(store, key: str, unit: str | None = None, function: str | None = None) -> list[str]:
+    """The months ('YYYY-MM') whose figure of a reportable built-in (NPS) is a reported reading standing in for
+    missing responses, in the scope asked for; [] for every other metric. Cards and the board pack say so."""
+    if key not in REPORTABLE_KEYS or function:
+        return []
+    unit = unit or None
+    return _cached(store, ("reported", key, unit), lambda: [r[0] for r in store.rows(
+        "SELECT strftime(month, '%Y-%m') FROM readings r WHERE metric = $key AND unit = coalesce($unit, '') "
+        "AND NOT EXISTS (SELECT 1 FROM survey s WHERE date_trunc('month', s.date) = r.month "
+        "  AND ($unit IS NULL OR s.unit = $unit)) ORDER BY 1", {"key": key, "unit": unit})])

@@ -48,6 +48,10 @@ class MetricDef:
     # What one unit of the value is, with its scale: "EUR millions", "points out of 10", "% of headcount". A reported
     # figure means nothing without it ("Revenue 50.4" of what?); empty until a lead registers it.
     measure: str = ""
+    computed_from: str = ""  # a built-in's source records, named as a lead knows them (the import's sheets)
+    # A built-in computed from responses that an organisation may instead receive as a monthly figure (NPS from a
+    # survey vendor): a reading then stands in for the months and scopes that have no responses, marked as reported.
+    reportable: bool = False
 
     @property
     def card_label(self) -> str:
@@ -86,44 +90,51 @@ def _ratio(value: float, decimals: int) -> str:
 FORMATS = {"number": _number, "percent": _percent, "signed": _signed, "ratio": _ratio}
 
 _BUILTIN_ROWS = (
-    dict(key="ideas_implemented", measure="ideas",
+    dict(key="ideas_implemented", computed_from="the ideas sheet (ideas with status implemented, by implemented_on)",
+         measure="ideas",
          label="Ideas put into practice", kind="leading", unit="count", direction="up",
          short_label="Ideas in practice",
          format="number", decimals=0, sql="ideas_implemented",
          floor=0,
          description="Ideas whose implemented_on date falls in the month."),
-    dict(key="ideas_per_100_staff", measure="ideas per 100 staff",
+    dict(key="ideas_per_100_staff", computed_from="the ideas and headcount sheets",
+         measure="ideas per 100 staff",
          label="Ideas per 100 staff", kind="leading", unit="per_100", direction="up",
          short_label="Ideas / 100 staff",
          format="number", decimals=1, sql="ideas_per_100_staff",
          floor=0,
          description="Ideas put into practice in the month per 100 people on the month-end headcount."),
-    dict(key="training_coverage", measure="% of headcount",
+    dict(key="training_coverage", computed_from="the training and headcount sheets",
+         measure="% of headcount",
          label="Training coverage", kind="leading", unit="share", direction="up",
          format="percent", decimals=0, sql="training_coverage",
          floor=0, ceiling=1,
          description="Share of the month-end headcount that has completed the course by the month end, "
                      "each unit capped at its own headcount."),
-    dict(key="churn_annualised", measure="% of headcount a year",
+    dict(key="churn_annualised", computed_from="the headcount sheet (headcount and leavers)",
+         measure="% of headcount a year",
          label="Staff churn (annualised)", kind="leading", unit="share", direction="down",
          short_label="Churn, annualised",
          format="percent", decimals=1, sql="churn_annualised",
          floor=0,
          description="Leavers over the last n months (up to 12) divided by the mean headcount over those months, "
                      "scaled to a year."),
-    dict(key="praise_complaint_ratio", measure="praise per complaint",
+    dict(key="praise_complaint_ratio", computed_from="the voice sheet (praise and complaints)",
+         measure="praise per complaint",
          label="Praise to complaints", kind="leading", unit="ratio", direction="up",
          short_label="Praise : complaints",
          format="ratio", decimals=1, sql="praise_complaint_ratio",
          floor=0,
          description="Praise received in the month divided by complaints received in the month."),
-    dict(key="tickets_within_promise", measure="% of tickets closed",
+    dict(key="tickets_within_promise", computed_from="the tickets sheet",
+         measure="% of tickets closed",
          label="Tickets closed within promise", kind="leading", unit="share",
          short_label="Tickets in promise",
          direction="up", format="percent", decimals=0, sql="tickets_within_promise",
          floor=0, ceiling=1,
          description="Share of the tickets closed in the month that closed on or before the promised day."),
-    dict(key="nps", measure="points, -100 to +100",
+    dict(key="nps", computed_from="the survey sheet's 0-10 scores",
+         measure="points, -100 to +100", reportable=True,
          label="Net promoter score", kind="lagging", unit="points", direction="up", format="signed",
          short_label="NPS",
          decimals=1, sql="nps",
@@ -221,6 +232,7 @@ def from_dicts(rows: Iterable[Mapping]) -> tuple[MetricDef, ...]:
 
 BUILTIN = from_dicts(_BUILTIN_ROWS)
 BUILTIN_KEYS = frozenset(d.key for d in BUILTIN)
+REPORTABLE_KEYS = frozenset(d.key for d in BUILTIN if d.reportable)
 KNOWN_READINGS = {d.key: d for d in from_dicts(_KNOWN_READING_ROWS)}
 
 

@@ -17,8 +17,10 @@ page_head(store, "Readings & targets", "Values by month for metrics measured out
 readings_tab, targets_tab = st.tabs(["Readings", "Targets"])
 with readings_tab:
     st.caption("One value per metric and month (YYYY-MM); an empty unit is the whole organisation. Built-in metrics "
-               "(ideas, coverage, churn, praise to complaints, tickets, NPS) are computed by the tracker and take no "
-               "readings; a metric not listed is registered on the Metric registry page first.")
+               "(ideas, coverage, churn, praise to complaints, tickets) are computed by the tracker and take no "
+               "readings. NPS is computed from survey responses (0-10 scores); where your survey vendor reports a "
+               "monthly NPS instead, enter it here as nps: it stands in for months without responses and is marked "
+               "as reported. A metric not listed is registered on the Metric registry page first.")
     readings = store.table("readings").sort_values(["metric", "month"], ascending=[True, False])
     metric = st.selectbox("Metric", ["", *reading_metric_options(store)], key="readings_metric",
                           format_func=lambda k: metric_label(k) if k else "All metrics")

@@ -222,7 +222,8 @@ def test_overdue_tickets_are_open_ones_past_their_promise(org):
 
 
 def test_metric_choices_follow_the_import_rules(org):
-    assert "nps" not in programme.reading_metric_options(org)  # built-ins take no readings
+    assert "ideas_implemented" not in programme.reading_metric_options(org)  # computed built-ins take no readings
+    assert "nps" in programme.reading_metric_options(org)  # a survey vendor's monthly NPS may stand in
     assert "satisfaction" in programme.reading_metric_options(org)
     assert "satisfaction" not in programme.metric_options(org)  # a target needs a reading or a registration first
     put(org, "readings", month=[date(2026, 5, 1)], metric=["satisfaction"], unit=[""], value=[71.0])

@@ -72,7 +72,8 @@ RULES = {
     "a score above 10": (
         "survey", [{"response_id": "S1", "date": "2024-01-31", "score": 11}], 1, "score", "0 to 10"),
     "a reading under a built-in metric's key": (
-        "readings", [{"month": "2024-01", "metric": "nps", "value": 30}], 1, "metric", "built-in"),
+        "readings", [{"month": "2024-01", "metric": "tickets_within_promise", "value": 0.3}], 1, "metric",
+        "computed by the tracker from the tickets sheet"),
     "a target for a metric nobody knows": (
         "targets", [{"metric": "satisfactoin", "by": "2024-12", "value": 8}], 1, "metric", "neither built in"),
     "an implemented idea without implemented_on": (

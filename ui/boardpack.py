@@ -48,7 +48,7 @@ def card_table(data: OverviewData) -> pd.DataFrame:
             s, texts = card.summary, card_texts(*card.items)
             rows.append({
                 "kind": group, "metric": card.defn.key, "label": card.defn.label, "measure": texts["measure"],
-                "month": s.month,
+                "month": s.month, "source": "reported" if texts["source"] else "computed",
                 "value": s.value, "shown": texts["value"], "previous_month_value": s.previous,
                 "change_on_last_month": s.delta, "year_ago_value": s.year_ago, "change_on_year_ago": s.delta_year,
                 "target": s.target, "target_by": s.target_by, "target_note": texts["target_note"],
@@ -106,7 +106,8 @@ def _cards_html(data: OverviewData) -> str:
         for card in cards:
             t = card_texts(*card.items)
             rows.append({
-                "Metric": t["metric"], "Measured in": t["measure"], "Month": t["month"], "Value": t["value"],
+                "Metric": t["metric"], "Measured in": t["measure"], "Month": t["month"],
+                "Value": t["value"] + (" (reported)" if t["source"] else ""),
                 "On last month": t["vs_last_month"] or "—", "On a year before": t["vs_year_ago"] or "—",
                 "Target": f"{t['target']} by {t['target_by']}" + (f" ({t['target_note']})" if t["target_note"]
                                                                  else "") if t["target_by"] else "none set",

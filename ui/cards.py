@@ -40,6 +40,7 @@ ASSURANCE_BADGES = {
 }
 _UP, _DOWN = ":material/trending_up:", ":material/trending_down:"
 NO_FIGURE = "—"
+REPORTED = "reported figure (readings): no responses this month"
 
 
 def _known(value: float) -> bool:
@@ -50,7 +51,8 @@ def _short_month(month: str) -> str:
     return pd.Period(month, "M").strftime("%b %Y")
 
 
-def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = "") -> dict[str, str]:
+def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = "",
+               reported: bool = False) -> dict[str, str]:
     """Every text a card shows, as plain strings: the page, the board pack and the tests read the same words. A notice
     (coverage of a course nobody has completed) replaces the figure, which would read as a real 0%."""
     has_month = summary.month is not None and not notice
@@ -62,6 +64,8 @@ def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = 
         "month": month_label(summary.month),
         "value": NO_FIGURE if notice else format_value(defn, summary.value),
         "notice": notice,
+        # Never mixed silently: a reported stand-in for a computed built-in says where it came from.
+        "source": REPORTED if reported else "",
         "vs_last_month": format_delta(defn, summary.delta) if has_month and _known(summary.previous) else "",
         "last_month": _short_month(prev_month) if prev_month else "",
         "vs_year_ago": format_delta(defn, summary.delta_year) if has_month and _known(summary.year_ago) else "",
@@ -98,9 +102,9 @@ def _year_line(defn, texts: dict[str, str], summary: CardSummary) -> str:
 
 
 def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: str = "",
-             as_at: str | None = None, notice: str = "") -> None:
+             as_at: str | None = None, notice: str = "", reported: bool = False) -> None:
     """One card; as_at is the month the page reads as 'now': a metric whose latest figure is older says so."""
-    texts = card_texts(defn, summary, target_note, notice)
+    texts = card_texts(defn, summary, target_note, notice, reported)
     with st.container(border=True, gap="xxsmall"):
         delta = texts["vs_last_month"] or None
         steady = delta is not None and _steady(delta)
@@ -122,7 +126,8 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
         if summary.month is None:
             st.caption("No data yet")
             return
-        st.caption(_year_line(defn, texts, summary))
+        source = f"  \n{texts['source'].capitalize()}" if texts["source"] else ""
+        st.caption(_year_line(defn, texts, summary) + source)
         # Plotly rather than st.metric's own chart: that one is an unlabelled SVG, which screen readers cannot name.
         if len(summary.trend) > 1:
             st.plotly_chart(sparkline(summary.trend, bars=defn.unit == "count"), config=SPARK_CONFIG,
@@ -144,14 +149,14 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
 
 def card_row(items: list[tuple], per_row: int, key_prefix: str, as_at: str | None = None) -> list:
     """Cards side by side, `per_row` to a row (a last, shorter row keeps the same card width); returns the columns
-    left free in the last row. items: (defn, summary, target_note, notice)."""
+    left free in the last row. items: (defn, summary, target_note, notice, reported)."""
     free = []
     for start in range(0, len(items), per_row):
         chunk = items[start:start + per_row]
         columns = st.columns(per_row)
-        for column, (defn, summary, note, notice) in zip(columns, chunk, strict=False):
+        for column, (defn, summary, note, notice, reported) in zip(columns, chunk, strict=False):
             with column:
-                kpi_card(defn, summary, key_prefix, note, as_at, notice)
+                kpi_card(defn, summary, key_prefix, note, as_at, notice, reported)
         free = columns[len(chunk):]
     return free
 

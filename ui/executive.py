@@ -14,7 +14,7 @@ import streamlit as st
 from metrics import calc, coverage, leadlag, registry
 from metrics.registry import MetricDef
 from metrics.summary import CardSummary, card_summary
-from ui.filters import Filters, freshness
+from ui.filters import Filters, freshness, last_complete_month
 
 # The headline pair of domain.md, charted on the overview: ideas put into practice now, NPS months later.
 PAIR_LEAD, PAIR_LAG = "ideas_implemented", "nps"
@@ -32,11 +32,12 @@ class Card:
     summary: CardSummary
     target_note: str = ""  # says whose target a card shows when it is not the filtered scope's own
     notice: str = ""  # replaces a figure that would mislead (coverage of a course nobody has completed)
+    reported: bool = False  # the card's month shows a reported reading standing in for a computed built-in (NPS)
 
     @property
     def items(self) -> tuple:
-        """(defn, summary, target_note, notice): what ui.cards draws a card from."""
-        return self.defn, self.summary, self.target_note, self.notice
+        """(defn, summary, target_note, notice, reported): what ui.cards draws a card from."""
+        return self.defn, self.summary, self.target_note, self.notice, self.reported
 
 
 @dataclass
@@ -108,7 +109,8 @@ def _cards(store, filters: Filters) -> tuple[list[Card], list[Card]]:
     for defn in registry.all_metrics(store):
         summary = card_summary(monthly, targets, defn.key, defn)
         note = ORG_TARGET_NOTE if defn.key in inherited and summary.target_by else ""
-        card = Card(defn, summary, note, notices.get(defn.key, ""))
+        reported = summary.month in calc.reported_months(store, defn.key, **filters.scope)
+        card = Card(defn, summary, note, notices.get(defn.key, ""), reported)
         (leading if defn.kind == "leading" else lagging).append(card)
     return leading, lagging
 
@@ -123,10 +125,11 @@ def _heatmap_units(frame: pd.DataFrame, end: str | None) -> list[str]:
 
 
 def _plan_months(plan: pd.DataFrame, filters: Filters, last_month: str | None) -> pd.DataFrame:
-    """The period's months, and the plan's months beyond the data when the period runs to the latest month."""
+    """The period's months, and the plan's months beyond the data when the period runs to the latest whole month (or
+    beyond, into the running one)."""
     shown = filters.within(plan)
-    if filters.end and filters.end == last_month:
-        shown = pd.concat([shown, plan[plan["month"] > last_month]], ignore_index=True)
+    if filters.end and last_month and filters.end >= last_month:
+        shown = pd.concat([shown, plan[plan["month"] > filters.end]], ignore_index=True)
     return shown.reset_index(drop=True)
 
 
@@ -144,7 +147,7 @@ def compute_overview(store, filters: Filters) -> OverviewData:
     by_unit = filters.within(coverage.coverage_by_unit(store, course, **filters.scope))
     units = _heatmap_units(by_unit, filters.end)
     plan = _plan_months(coverage.plan_vs_actual(store, course, **filters.scope), filters,
-                        months[-1] if months else None)
+                        last_complete_month(months))
     behind = coverage.units_behind_plan(store, filters.end, course, BEHIND_LIST, **filters.scope)
     return OverviewData(filters, months, leading, lagging, headline, by_unit, units, by_unit["unit"].nunique(), plan,
                         behind, _pair(store, filters), course, course_notice(store, course))

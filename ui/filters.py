@@ -11,7 +11,7 @@ import re
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +26,7 @@ FUNCTION_LABELS = {"": "All functions", "frontline": "Front line", "internal": "
 SHARED_PARAMS = ("from", "to", "function", "unit")
 _SHARED_STATE = "url_state_shared"
 WHOLE_ORGANISATION = "Whole organisation"
+TO_DATE = "to date"
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$])")
@@ -37,8 +38,23 @@ def md(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
+def current_month() -> str:
+    """The calendar month running now ('YYYY-MM'): its figures are partial until it ends."""
+    return date.today().strftime("%Y-%m")
+
+
 def month_label(month: str | None) -> str:
-    return pd.Period(month, "M").strftime("%b %Y") if month else "no data yet"
+    """'Mar 2026'; the running month reads 'Dec 2026 to date', so a partial month never passes for a whole one."""
+    if not month:
+        return "no data yet"
+    label = pd.Period(month, "M").strftime("%b %Y")
+    return f"{label} {TO_DATE}" if month == current_month() else label
+
+
+def last_complete_month(months: Sequence[str]) -> str | None:
+    """The default end of a period: the latest month that has ended (the running month only when it is all there is)."""
+    ended = [m for m in months if m < current_month()]
+    return ended[-1] if ended else (months[-1] if months else None)
 
 
 @dataclass(frozen=True)
@@ -174,7 +190,7 @@ def filter_bar(store, state: PageState, months: Sequence[str], compact: bool = F
         if len(months) > 1:
             key, value = state.range_value(
                 "period", lambda v: isinstance(v, tuple | list) and len(v) == 2 and v[0] in months
-                and v[1] in months and v[0] <= v[1], (months[0], months[-1]),
+                and v[1] in months and v[0] <= v[1], (months[0], last_complete_month(months)),
                 candidates=[(state.from_url("from"), state.from_url("to")), (state.shared("from"), state.shared("to"))])
             start, end = st.select_slider("Period", options=months, value=value, format_func=month_label, key=key,
                                           label_visibility=label_visibility)
