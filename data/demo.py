@@ -222,6 +222,7 @@ def demo_frames(end_month: date, seed: int = DEMO_SEED) -> dict[str, pd.DataFram
         "voice": _voice(rng, months),
         "tickets": _tickets(rng, months, as_of),
         "survey": _survey(rng, months, implemented),
+        "metric_registry": _measures(),
         "readings": _readings(rng, months),
         "targets": _targets(months),
         "initiatives": _initiatives(months),
@@ -541,6 +542,19 @@ def _readings(rng: np.random.Generator, months: pd.DatetimeIndex) -> pd.DataFram
               "rating": np.round(rating, 1), "happiness": np.round(happiness)}
     return pd.concat([pd.DataFrame({"month": months, "metric": key, "unit": "", "value": v})
                       for key, v in values.items()], ignore_index=True)
+
+
+def _measures() -> pd.DataFrame:
+    """The demo's reported metrics registered with what their figures count, as a lead would (Metric registry)."""
+    return pd.DataFrame([
+        dict(key="satisfaction", label="Customer satisfaction", kind="lagging", unit="value", direction="up",
+             aggregation="mean", measure="points out of 100",
+             description="Customer satisfaction index from the monthly passenger survey."),
+        dict(key="revenue", label="Revenue", kind="lagging", unit="value", direction="up", aggregation="sum",
+             measure="EUR millions", description="Passenger revenue in the month."),
+        dict(key="rating", label="External rating", kind="lagging", unit="value", direction="up", aggregation="mean",
+             measure="stars out of 5", description="Average star rating on the travel-review site."),
+    ])
 
 
 def _targets(months: pd.DatetimeIndex) -> pd.DataFrame:

@@ -56,33 +56,37 @@ with st.container(gap="xsmall"):
     label_col.markdown(f"**Leading indicators** in {month_label(filters.end)}: what the programme moves now")
     fresh_col.caption(freshness(store, data.computed_at), text_alignment="right")
     card_row([c.items for c in data.leading], CARDS_PER_ROW, "lead", filters.end)
-    if data.lagging:
-        st.markdown("**Lagging metrics against target**: results expected to follow")
-        free = card_row([c.items for c in data.lagging], CARDS_PER_ROW, "lag", filters.end)
-        if free:  # a free slot in the last row shows which units lag, on the first screen
-            with free[-1]:
-                behind_card(data.behind, filters.end, notice=data.course_notice)
+    # The first lagging row always keeps its last slot for the units furthest behind: they belong on the first screen
+    # whatever the number of lagging metrics.
+    lagging = [c.items for c in data.lagging]
+    st.markdown("**Lagging metrics against target**: results expected to follow" if lagging else
+                "**Lagging metrics**: none recorded yet (NPS comes from survey responses, others from readings)")
+    free = card_row(lagging[:CARDS_PER_ROW - 1], CARDS_PER_ROW, "lag", filters.end) or st.columns(CARDS_PER_ROW)
+    with free[-1]:
+        behind_card(data.behind, filters.end, notice=data.course_notice)
+    if lagging[CARDS_PER_ROW - 1:]:
+        card_row(lagging[CARDS_PER_ROW - 1:], CARDS_PER_ROW, "lag", filters.end)
 
-st.header("Which units lag")
-st.markdown(f"**Coverage of the all-staff course** ({md(data.course or 'none yet')}) by unit and month; back-office "
-            "units are marked")
-if data.course_notice:
-    st.warning(md(data.course_notice), icon=":material/school:")
-elif data.heatmap_units:
-    st.plotly_chart(coverage_heatmap(data.coverage, data.heatmap_units), width="stretch", key="overview_heatmap")
-    if data.units_total > len(data.heatmap_units):
-        st.caption(f"The {len(data.heatmap_units)} of {data.units_total} units with the lowest coverage in "
-                   f"{month_label(filters.end)}; choose a function or a unit to see others.")
-else:
-    st.write("No headcount recorded for this selection yet.")
-plan_col, behind_col = st.columns([3, 2])
+st.subheader("Which units lag")
+heat_col, plan_col = st.columns([3, 2], gap="medium")
+with heat_col:
+    st.markdown(f"**Coverage of the all-staff course** ({md(data.course or 'none yet')}) by unit and month; "
+                "back-office units are marked")
+    if data.course_notice:
+        st.warning(md(data.course_notice), icon=":material/school:")
+    elif data.heatmap_units:
+        st.plotly_chart(coverage_heatmap(data.coverage, data.heatmap_units), width="stretch", key="overview_heatmap")
+        if data.units_total > len(data.heatmap_units):
+            st.caption(f"The {len(data.heatmap_units)} of {data.units_total} units with the lowest coverage in "
+                       f"{month_label(filters.end)}; choose a function or a unit to see others.")
+    else:
+        st.write("No headcount recorded for this selection yet.")
 with plan_col:
     st.markdown("**Plan S-curve against actual coverage**")
     if data.plan["planned"].notna().any() or data.plan["actual"].notna().any():
         st.plotly_chart(plan_chart(data.plan), width="stretch", key="overview_plan")
     else:
         st.write("No plan or coverage recorded for this selection yet.")
-with behind_col:
     st.markdown(f"**Furthest behind plan** in {month_label(filters.end)}")
     if data.course_notice:
         st.write("Not known until the course's completions are recorded.")
@@ -92,7 +96,7 @@ with behind_col:
         st.dataframe(behind_table(data.behind), hide_index=True, width="stretch", key="overview_behind")
 
 lead, lag = get(data.pair.columns[1]), get(data.pair.columns[2])
-st.header(f"{lead.label} and {lag.label}, month by month")
+st.subheader(f"{md(lead.label)} and {md(lag.label)}, month by month")
 st.plotly_chart(lead_lag_chart(data.pair, lead, lag), width="stretch", key="overview_lead_lag")
 st.caption("Leading indicators move first; lagging metrics are expected to follow months later. "
            "A shared trend is not proof that one causes the other. Any pair, with its lag: the **Leading vs "

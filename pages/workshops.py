@@ -75,8 +75,17 @@ try:
     wanted = int(st.query_params.get("w", ids[0]))
 except ValueError:
     wanted = ids[0]
-chosen = st.selectbox("Workshop", ids, index=ids.index(wanted) if wanted in ids else 0, format_func=labels.get,
-                      key="ws_choice")
+
+
+def _choose() -> None:
+    # Runs before the page: the URL names the new choice before the line below reads it back.
+    st.query_params["w"] = str(st.session_state["ws_choice"])
+
+
+# The URL is the truth (a new workshop, a shared link): a widget keeps its own state across runs and would otherwise
+# show the workshop chosen before, so that the projector showed one workshop's code under another's name.
+st.session_state["ws_choice"] = wanted if wanted in ids else ids[0]
+chosen = st.selectbox("Workshop", ids, format_func=labels.get, key="ws_choice", on_change=_choose)
 st.query_params["w"] = str(chosen)
 workshop = ws.get(store, chosen)
 row = listing[listing["id"] == chosen].iloc[0]

@@ -79,9 +79,9 @@ def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = 
     return texts
 
 
-def card_label(defn) -> str:
+def measure_line(defn) -> str:
     """A built-in's format says what it counts (%, ratio); a reported figure needs its measure beside it."""
-    return defn.card_label if defn.key in BUILTIN_KEYS else f"{defn.card_label} · {defn.measure_text}"
+    return "" if defn.key in BUILTIN_KEYS else f"In {defn.measure_text}"
 
 
 def _steady(delta_text: str) -> bool:
@@ -109,7 +109,7 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
         delta = texts["vs_last_month"] or None
         steady = delta is not None and _steady(delta)
         st.metric(
-            card_label(defn),
+            defn.card_label,
             texts["value"],
             delta=delta,
             delta_description=f"on {texts['last_month'][:3]}" if delta else None,
@@ -126,8 +126,8 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
         if summary.month is None:
             st.caption("No data yet")
             return
-        source = f"  \n{texts['source'].capitalize()}" if texts["source"] else ""
-        st.caption(_year_line(defn, texts, summary) + source)
+        lines = [measure_line(defn), _year_line(defn, texts, summary), texts["source"].capitalize()]
+        st.caption("  \n".join(md(line) for line in lines if line))
         # Plotly rather than st.metric's own chart: that one is an unlabelled SVG, which screen readers cannot name.
         if len(summary.trend) > 1:
             st.plotly_chart(sparkline(summary.trend, bars=defn.unit == "count"), config=SPARK_CONFIG,

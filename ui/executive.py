@@ -19,8 +19,9 @@ from ui.filters import Filters, freshness, last_complete_month
 # The headline pair of domain.md, charted on the overview: ideas put into practice now, NPS months later.
 PAIR_LEAD, PAIR_LAG = "ideas_implemented", "nps"
 COVERAGE_KEY = "training_coverage"  # the card that reads the all-staff course
-# A heatmap of more rows than this cannot be read on a laptop; beyond it the units with the lowest coverage are shown.
-MAX_HEATMAP_UNITS = 30
+# Beside the plan chart, with the lead-lag chart below, the second screen of a 1440x900 laptop holds 16 rows; beyond
+# them the units with the lowest coverage are shown (a function or unit filter shows the others).
+MAX_HEATMAP_UNITS = 16
 BEHIND_LIST = 5
 FUNCTION_ORDER = {"frontline": 0, "internal": 1, "leadership": 2}
 ORG_TARGET_NOTE = "organisation target"

@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 LEAD_COLOUR = "#0072B2"
 LAG_COLOUR = "#D55E00"
 CHART_HEIGHT = 300
-SPARK_HEIGHT = 44
+SPARK_HEIGHT = 34
 NEUTRAL_COLOUR = "#4a5a6a"
 # Interaction on a 56-pixel trend only gets in the way; the big chart and the pages behind the cards are for reading.
 SPARK_CONFIG = {"staticPlot": True, "displayModeBar": False}
@@ -97,8 +97,9 @@ INITIATIVE_COLOUR = "#007a5a"
 # Light to dark blue: more coverage reads darker in any colour vision and in greyscale.
 COVERAGE_SCALE = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
 HEATMAP_ROW_PX = 24
-# Beyond this many months a cell is too narrow for its per cent on a laptop; the hover still gives it.
-HEATMAP_TEXT_MONTHS = 30
+# Beyond this many months a cell of the heat map (3/5 of a laptop screen) is too narrow for its per cent; the hover
+# still gives it.
+HEATMAP_TEXT_MONTHS = 18
 BACK_OFFICE = "internal"
 BACK_OFFICE_MARK = " (back office)"
 # The rule names of design.md with a legend text and a distinct marker each (open symbols, so overlapping ones show).

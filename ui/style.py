@@ -10,7 +10,7 @@ _COMPACT = """
 /* Quoted text (a complaint, an assessment) in Streamlit's grey is 3.9:1; this is 8:1. */
 [data-testid="stMain"] blockquote, [data-testid="stMain"] blockquote p { color: #44423f; }
 /* Page titles one size down: on an executive's laptop the cards below them must fit the first screen. */
-[data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; padding: 1rem 0 0.25rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; padding: 1rem 0 0; }
 </style>
 """
 
