@@ -7,6 +7,7 @@ from data.template import template_xlsx
 from data.uploads import digest, formats_frame, max_upload_mb, preview_frame, upload_problems, would_change
 from ui.access import require
 from ui.filters import md
+from ui.grid import problem_table
 from ui.page import header
 from ui.session import get_store
 
@@ -83,11 +84,7 @@ if plan.problems:
     n = len(plan.problems)
     st.error(f"{n} problem{'s' if n != 1 else ''} to fix: nothing is imported until each one is fixed. Correct the "
              "files and upload them again.", icon=":material/error:")
-    st.dataframe(problems_frame(plan.problems), hide_index=True, width="stretch", key="import_problems",
-                 column_config={"file": st.column_config.TextColumn("file", width="medium"),
-                                "row": st.column_config.NumberColumn("row", format="%d", width="small"),
-                                "column": st.column_config.TextColumn("column", width="small"),
-                                "reason": st.column_config.TextColumn("reason", width="large")})
+    problem_table(problems_frame(plan.problems), key="import_problems")
 else:
     st.success(f"No problems in {md(names)}.", icon=":material/check_circle:")
 

@@ -13,3 +13,12 @@ def _release_databases():
 @pytest.fixture
 def store(tmp_path) -> Store:
     return Store(tmp_path / "tracker.duckdb", actor="test")
+
+
+def shown_tables(at) -> list:
+    """The static tables (st.table) of an AppTest run as the reader sees them: the Markdown escapes that keep user
+    text literal (ui.filters.md) taken off again."""
+    import re
+
+    unescape = re.compile(r"\\(.)")
+    return [t.value.map(lambda cell: unescape.sub(r"\1", cell) if isinstance(cell, str) else cell) for t in at.table]

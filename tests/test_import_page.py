@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import uploads
 from data.store import Store, close_all
+from tests.conftest import shown_tables
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 APP_TIMEOUT_S = 60
@@ -50,7 +51,8 @@ def table_with(at: AppTest, *columns: str):
 
 
 def problems(at: AppTest):
-    return table_with(at, "file", "row", "column", "reason")
+    [table] = [t for t in shown_tables(at) if list(t.columns) == ["file", "row", "column", "reason"]]
+    return table
 
 
 def preview(at: AppTest) -> list[dict]:

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.demo import load_demo
 from data.store import Store, close_all
+from tests.conftest import shown_tables
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 APP_TIMEOUT_S = 60
@@ -94,7 +95,7 @@ def edit(at: AppTest, key: str, edited=None, added=None, deleted=None) -> AppTes
 
 def problems_shown(at: AppTest) -> list[tuple]:
     """(Row, Column, Problem) of the problems table a failed save shows."""
-    table = next(d.value for d in at.dataframe if "Problem" in d.value.columns and "Row" in d.value.columns)
+    table = next(t for t in shown_tables(at) if "Problem" in t.columns and "Row" in t.columns)
     return [tuple(r) for r in table[["Row", "Column", "Problem"]].itertuples(index=False)]
 
 
@@ -248,12 +249,12 @@ def test_tickets_grid_adds_an_open_ticket_that_is_then_overdue(month_db):
     assert any(s.value.startswith("Overdue open tickets: 1") for s in at.subheader)
 
 
-def test_readings_refuse_a_built_in_metric_and_save_a_lagging_one(month_db):
+def test_readings_refuse_a_computed_built_in_metric_and_save_a_lagging_one(month_db):
     at = open_page("readings")
     key = next(e.key for e in at.data_editor if e.key.startswith("readings_grid"))
-    edit(at, key, added=[{"month": MONTH.strftime("%Y-%m"), "metric": "nps", "value": 30}])
+    edit(at, key, added=[{"month": MONTH.strftime("%Y-%m"), "metric": "ideas_implemented", "value": 30}])
     row, column, reason = problems_shown(at)[0]
-    assert (row, column) == ("new row 1", "Metric") and "built-in" in reason
+    assert (row, column) == ("new row 1", "Metric") and "computed by the tracker from the ideas sheet" in reason
     assert len(stored(month_db, "readings")) == 1
     edit(at, key, added=[{"month": MONTH.strftime("%Y-%m"), "metric": "revenue", "value": 40.5}])
     readings = stored(month_db, "readings").set_index("metric")

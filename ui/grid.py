@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from data import records
+from data.export import formula_safe
 from data.formats import (
     COUNT,
     DATE,
@@ -25,13 +26,14 @@ from data.formats import (
     NUMBER,
     PLAN_DATE,
     PLAN_MONTH,
-    READING_METRIC,
+    REPORTED_METRIC,
     SHARE,
     FileFormat,
 )
 from data.programme import metric_options, reading_metric_options, unit_names
 from data.store import StoreError
 from metrics.registry import get as metric_definition
+from ui.filters import md
 
 MONTH_RULES = (MONTH, PLAN_MONTH)
 DATE_RULES = (DATE, PLAN_DATE)
@@ -48,6 +50,9 @@ ROW_LABEL = "Row"
 ROW_PX = 35  # the height of a grid row
 VISIBLE_ROWS = 15  # rows a grid shows before it scrolls
 PROBLEM_LABEL = "Problem"
+# Problems drawn in full on the page; the rest are in the download. A workbook with a systematic slip (a date format)
+# has one problem per row: a hundred are enough to see the pattern and the fix.
+PROBLEMS_SHOWN = 100
 _ERROR_STYLE = "background-color: #fde2e1; color: #7a1712; font-weight: 600"
 _ONE_OF = "one of "
 
@@ -100,11 +105,12 @@ def column_config(store, fmt: FileFormat) -> dict:
         elif rule is METRIC:
             config[column.name] = st.column_config.SelectboxColumn(name, options=metric_options(store), help=hint,
                                                                    format_func=metric_label)
-        elif rule is READING_METRIC:
+        elif rule is REPORTED_METRIC:
             config[column.name] = st.column_config.SelectboxColumn(
                 name, options=reading_metric_options(store), format_func=metric_label,
-                help=hint + "Built-in metrics are computed by the tracker and take no readings; register a new metric "
-                            "on the Metric registry page.")
+                help=hint + "Built-in metrics are computed by the tracker and take no readings, except an NPS your "
+                            "survey vendor reports for months without responses; register a new metric on the "
+                            "Metric registry page.")
         elif (words := _choices(rule)) is not None:
             config[column.name] = st.column_config.SelectboxColumn(name, options=words, help=hint)
         elif rule is COUNT:
@@ -264,13 +270,13 @@ def _shown_cell(value) -> str:
     return str(value)
 
 
-def show_problems(problems: list[GridProblem], edited: pd.DataFrame) -> None:
+def show_problems(problems: list[GridProblem], edited: pd.DataFrame, key: str) -> None:
     """Every problem as a row of a table, then the rows they are on with the faulty cells marked."""
     st.error(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found: nothing was saved. Correct the "
              "cells named below and save again. Row is the grid's Row column; rows added at the bottom are "
              "counted as new row 1, 2...", icon=":material/error:")
-    st.dataframe(pd.DataFrame([{ROW_LABEL: p.where, "Column": p.column, PROBLEM_LABEL: p.reason} for p in problems]),
-                 hide_index=True, width="stretch", column_config={ROW_LABEL: st.column_config.TextColumn(width=90)})
+    problem_table(pd.DataFrame([{ROW_LABEL: p.where, "Column": p.column, PROBLEM_LABEL: p.reason} for p in problems]),
+                  key=f"{key}_problems")
     rows = sorted({p.row for p in problems if p.row is not None and p.row in edited.index})
     if not rows:
         return
@@ -347,4 +353,16 @@ def edit_table(store, table: str, stored: pd.DataFrame, key: str, *, column_conf
             st.session_state[f"{key}_saved"] = f"Saved: {_summary_text(summary)}."
             st.rerun()
     if problems := st.session_state.get(f"{key}_problems"):
-        show_problems(problems, edited)
+        show_problems(problems, edited, key)
+
+
+def problem_table(problems: pd.DataFrame, key: str) -> None:
+    """Problems where every reason reads in full on a laptop: a static table whose rows wrap (a grid's cell cuts a
+    long reason off, and with it the suggested fix), the first PROBLEMS_SHOWN of them, and all as a CSV."""
+    shown = problems.head(PROBLEMS_SHOWN).astype(object).where(problems.head(PROBLEMS_SHOWN).notna(), "")
+    # st.table reads Markdown: every cell is user text (a file's name, a value quoted in a reason), so escaped.
+    st.table(shown.map(lambda cell: md(cell) if isinstance(cell, str) else cell), hide_index=True)
+    if len(problems) > PROBLEMS_SHOWN:
+        st.caption(f"The first {PROBLEMS_SHOWN} of {len(problems):,} problems; the download holds every one.")
+    st.download_button("Download the problem list (CSV)", formula_safe(problems).to_csv(index=False),
+                       file_name="problems.csv", mime="text/csv", icon=":material/download:", key=f"{key}_csv")
