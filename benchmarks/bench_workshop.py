@@ -7,10 +7,11 @@ workshop, then (streamlit-notes, "Load without browsers") opens one websocket se
 projector, and drives them the way their browsers would:
 - each participant opens the join link, joins, and over the window posts 2 ideas and casts 5 votes at random moments
   (a vote is a fragment rerun, as a tap on the phone's wall is); the phone's wall also reruns itself every
-  pages.participant.PHONE_REFRESH_S seconds, as the browser's timer would make it;
+  ui.kiosk.phone_refresh_s(participants) seconds, as the browser's timer would make it;
 - the projector shows the live wall and reruns the wall fragment every second (the browser's run_every timer);
 - then a burst: every participant posts once more within --burst-s seconds.
-Measured: lost or duplicated submissions (the database, read after the server stops, against the acknowledgements),
+Measured: how long after an idea is acknowledged every other phone's wall counts it (the phones' freshness), lost
+or duplicated submissions (the database, read after the server stops, against the acknowledgements),
 exact vote counts (database against the clicks each participant saw confirmed), p50/p95/max from pressing "Post
 idea" to the participant's acknowledgement and to the idea's first appearance on the projector, the burst's last
 acknowledgement and the moment the projector counted every idea, and the server's CPU.
@@ -58,6 +59,7 @@ core by the GIL, so the budget is reruns per second, as streamlit-notes says."""
 FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 CARD = re.compile(r'<div class="k-card[^"]*"><p>(.*?)</p>', re.S)
 COUNT = re.compile(r"(\d+) ideas? on the wall")
+PHONE_COUNT = re.compile(r"The wall · (\d+) ideas?")
 
 
 def free_port() -> int:
@@ -86,6 +88,7 @@ class Run:
     widgets: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id -> (kind, label, fragment id)
     alerts: list[str] = field(default_factory=list)
     html: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
     auto_fragments: list[str] = field(default_factory=list)
     seen_at: dict[str, float] = field(default_factory=dict)  # alert text -> when it arrived
     exceptions: list[str] = field(default_factory=list)  # a script that failed shows an exception element
@@ -149,6 +152,8 @@ class Tab:
                     result.seen_at.setdefault(el.alert.body, time.perf_counter())
                 elif ek == "html":
                     result.html.append(el.html.body)
+                elif ek == "heading":
+                    result.headings.append(el.heading.body)
                 elif ek == "exception":
                     result.exceptions.append(f"{el.exception.type}: {el.exception.message}"[:200])
             elif kind == "auto_rerun":
@@ -172,6 +177,8 @@ class Stats:
     runs: int = 0
     burst_acks: list[float] = field(default_factory=list)
     first_seen: dict[str, float] = field(default_factory=dict)
+    ack_times: list[float] = field(default_factory=list)  # when each submission was acknowledged (perf_counter)
+    phone_counts: dict[int, list[tuple[float, int]]] = field(default_factory=dict)  # phone -> (when, wall size shown)
 
 
 class Participant:
@@ -198,6 +205,9 @@ class Participant:
         self.fresh_at = time.monotonic()
         if run.auto_fragments:
             self.wall_fragment = run.auto_fragments[-1]
+        for heading in run.headings:
+            if m := PHONE_COUNT.search(heading):
+                self.stats.phone_counts.setdefault(self.n, []).append((time.perf_counter(), int(m.group(1))))
         return run
 
     async def join(self) -> None:
@@ -221,6 +231,7 @@ class Participant:
             self.stats.refused.append(f"{self.n}: {run.alerts} {run.exceptions}")
             return
         self.stats.acked.add(text)
+        self.stats.ack_times.append(run.seen_at[thanks[0]])
         if burst:
             self.stats.burst_acks.append(run.seen_at[thanks[0]])
         else:
@@ -288,7 +299,7 @@ async def projector(base: str, workshop_id: int, stats: Stats, stop: asyncio.Eve
 
 
 async def drive(base: str, workshop_id: int, token: str, n: int, window_s: float, burst_s: float,
-                phone_refresh_s: float, seed: int) -> tuple[Stats, list, float, float]:
+                phone_refresh_s, seed: int) -> tuple[Stats, list, float, float]:
     rng = random.Random(seed)
     stats = Stats()
     stop = asyncio.Event()
@@ -310,7 +321,7 @@ async def drive(base: str, workshop_id: int, token: str, n: int, window_s: float
     await asyncio.gather(*(arrive(p) for p in people))
     connect_s = time.perf_counter() - t_connect
     joined = [p for p in people if p.widgets and p.tab.query.startswith("p=")]
-    timers = [asyncio.create_task(p.phone_timer(stop, phone_refresh_s)) for p in joined]
+    timers = [asyncio.create_task(p.phone_timer(stop, phone_refresh_s(len(joined)))) for p in joined]
 
     async def act(p: Participant):
         first = p.rng.uniform(0, window_s - 15)
@@ -347,6 +358,24 @@ async def drive(base: str, workshop_id: int, token: str, n: int, window_s: float
     return stats, {"burst_start": burst_start, "shown_all": shown_all, "connect_s": connect_s,
                    "window_s": window_taken, "joined": len(joined), "expected": expected_total,
                    "last_count": counts[-1][1] if counts else 0}
+
+
+def phone_lags(stats: Stats, until: float) -> list[float]:
+    """For every acknowledged idea and every phone: seconds until that phone's wall counted it. The k-th
+    acknowledgement means at least k ideas are stored, so the phone has caught up once its wall shows k or more.
+    Ideas acknowledged after `until` (the burst, when the phones' timers stop) are left out."""
+    import bisect
+
+    lags = []
+    acks = sorted(t for t in stats.ack_times if t <= until)
+    for seen in stats.phone_counts.values():
+        times = [t for t, _ in seen]
+        for k, acked_at in enumerate(acks, start=1):
+            start = bisect.bisect_left(times, acked_at)
+            caught = next((t for t, n in seen[start:] if n >= k), None)
+            if caught is not None:
+                lags.append(caught - acked_at)
+    return lags
 
 
 # -- after the run: the database and the projector's tick, both ways ---------------------------------------------------
@@ -398,7 +427,7 @@ def main() -> None:
     sys.path.insert(0, str(REPO))
     from data import workshops as ws
     from data.store import Store, close_all
-    from pages.participant import PHONE_REFRESH_S
+    from ui.kiosk import phone_refresh_s
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-workshop-"))
     db = tmp / "tracker.duckdb"
@@ -427,7 +456,7 @@ def main() -> None:
         cpu0, wall0 = cpu_seconds(server.pid), time.perf_counter()
         stats, run = asyncio.run(
             asyncio.wait_for(drive(base, w.id, w.token, args.participants, args.minutes * 60, args.burst_s,
-                                   PHONE_REFRESH_S, args.seed), timeout=args.minutes * 60 + 600))
+                                   phone_refresh_s, args.seed), timeout=args.minutes * 60 + 600))
         cpu = cpu_seconds(server.pid) - cpu0
         elapsed = time.perf_counter() - wall0
     finally:
@@ -438,16 +467,18 @@ def main() -> None:
             server.kill()
     db_check = check_database(db, stats)
     last_ack = max(stats.burst_acks) - run["burst_start"] if stats.burst_acks else float("nan")
+    lags = phone_lags(stats, run["burst_start"])
     figures = {
         "participants": args.participants, "joined": run["joined"], "connect_s": run["connect_s"],
-        "window_s": run["window_s"], "phone_refresh_s": PHONE_REFRESH_S,
+        "window_s": run["window_s"], "phone_refresh_s": phone_refresh_s(run["joined"]),
         "submissions_acknowledged": len(stats.acked), "refused": len(stats.refused), "errors": len(stats.errors),
         "runs": stats.runs, "ack_p50": pct(stats.ack_s, 0.5), "ack_p95": pct(stats.ack_s, 0.95),
         "ack_max": max(stats.ack_s, default=float("nan")), "wall_p50": pct(stats.wall_s, 0.5),
         "wall_p95": pct(stats.wall_s, 0.95), "wall_max": max(stats.wall_s, default=float("nan")),
         "wall_measured": len(stats.wall_s), "burst_n": len(stats.burst_acks), "burst_last_ack_s": last_ack,
         "burst_all_shown_s": run["shown_all"] - run["burst_start"], "projector_final_count": run["last_count"],
-        "expected": run["expected"],
+        "expected": run["expected"], "phone_lag_p50": pct(lags, 0.5), "phone_lag_p95": pct(lags, 0.95),
+        "phone_lag_max": max(lags, default=float("nan")), "phone_lag_pairs": len(lags),
         "server_cpu_s": cpu, "elapsed_s": elapsed, **db_check,
     }
     for k, v in figures.items():
@@ -474,6 +505,9 @@ def write_results(f: dict, args) -> None:
         ("submit -> projector's wall", "p95 <= 3 s",
          f"p50 {f['wall_p50']:.2f} s, p95 {f['wall_p95']:.2f} s, max {f['wall_max']:.2f} s "
          f"({f['wall_measured']} ideas)"),
+        ("submit -> every other phone's wall counts it", "a few seconds",
+         f"p50 {f['phone_lag_p50']:.1f} s, p95 {f['phone_lag_p95']:.1f} s, max {f['phone_lag_max']:.1f} s "
+         f"({f['phone_lag_pairs']:,} idea x phone pairs)"),
         (f"burst: last of {f['burst_n']} acknowledged (= stored)", "report",
          f"{f['burst_last_ack_s']:.1f} s after the burst began"),
         ("burst: projector counts every idea", "report",
@@ -491,7 +525,7 @@ A real `streamlit run` server on 127.0.0.1 (this machine: {os.cpu_count()} cores
 websocket session per participant and one for the projector (no browsers: streamlit-notes). {f['participants']}
 participants open the join link over {CONNECT_WINDOW_S} s, then over {args.minutes:g} minutes each posts {IDEAS_EACH}
 ideas and casts {VOTES_EACH} votes at random moments (a vote is a fragment rerun, as a tap on the phone's wall is; each
-phone's wall also reruns itself every {f['phone_refresh_s']} s), while the projector reruns its wall fragment every
+phone's wall also reruns itself every {f['phone_refresh_s']:g} s), while the projector reruns its wall fragment every
 second. Then a burst: every participant posts once more within {args.burst_s:g} s.
 
 | measure | goal | result |

@@ -2,16 +2,16 @@
 became of them. Gated by a valid token, not by a role; shows nothing else of the tracker.
 
 Kept tiny for the server's sake (streamlit-notes: the budget is reruns per second): no chart library, the idea box
-in a form so typing never reruns, votes in a fragment so a tap reruns only the wall, and no refresh faster than
-every PHONE_REFRESH_S seconds.
+in a form so typing never reruns, votes in a fragment so a tap reruns only the wall, and the wall's own refresh
+paced by the size of the room (ui.kiosk.phone_refresh_s), reading nothing but the wall's version when it is unchanged.
 """
 import streamlit as st
 
 from data import workshops as ws
-from ui.kiosk import apply_participant_style, esc, participant_store, spaced_code, votes_label
+from ui.kiosk import apply_participant_style, esc, participant_store, phone_refresh_s, spaced_code, votes_label
 
 PAGE_SIZE = 10  # ideas per screen of the phone wall: ten cards and ten buttons, not three hundred
-PHONE_REFRESH_S = 60  # the phone's wall refreshes itself this often (never below 15 s: 200 phones share the server)
+DRAWN = "wall_drawn"  # ((wall version, screen), its ideas, the wall's size): what the last tick read
 IDEA_STATUS = {  # the ideas pipeline's statuses as a participant reads them
     "submitted": "Taken into the programme's ideas pipeline",
     "review": "Being reviewed by the programme team",
@@ -104,13 +104,23 @@ def toggle_vote(writer, token: str, submission_id: int, voted: bool) -> None:
         st.session_state["vote_note"] = str(exc)
 
 
-@st.fragment(run_every=PHONE_REFRESH_S)
+def wall_screen(me: ws.Participant, page: int) -> tuple:
+    """One screen of the wall, read again only when the wall has changed since this phone last read it (a tick of
+    a quiet room costs one version query)."""
+    version = (ws.wall_version(store, me.workshop_id), page)
+    drawn = st.session_state.get(DRAWN)
+    if drawn is None or drawn[0] != version:
+        drawn = (version, *ws.phone_page(store, me.token, me.workshop_id, page * PAGE_SIZE, PAGE_SIZE))
+        st.session_state[DRAWN] = drawn
+    return drawn[1], drawn[2]
+
+
 def phone_wall(writer, me: ws.Participant) -> None:
     page = st.session_state.get("wall_page", 0)
-    items, total = ws.phone_page(store, me.token, me.workshop_id, page * PAGE_SIZE, PAGE_SIZE)
+    items, total = wall_screen(me, page)
     if items.empty and page > 0:  # the wall shrank (ideas hidden or merged): back to its first screen
         page = st.session_state["wall_page"] = 0
-        items, total = ws.phone_page(store, me.token, me.workshop_id, 0, PAGE_SIZE)
+        items, total = wall_screen(me, 0)
     pages = max(1, -(-total // PAGE_SIZE))
     st.subheader(f"The wall · {total} idea{'s' if total != 1 else ''}")
     if note := st.session_state.pop("vote_note", None):
@@ -169,7 +179,8 @@ def participant_screen(token: str) -> None:
         # The audit names the participant by workshop and number, never by the token that is their key.
         writer = participant_store(f"workshop {workshop.id} participant {me.seat}")
         my_corner(writer, me)
-        phone_wall(writer, me)
+        # The pace is set per page run: a room that fills up slows every phone's timer as its people join.
+        st.fragment(phone_wall, run_every=phone_refresh_s(ws.joined_count(store, workshop.id)))(writer, me)
     else:
         st.info("This workshop has ended. Thank you for your ideas! Keep this page's address: it shows what "
                 "becomes of them.", icon=":material/bookmark:")

@@ -272,6 +272,20 @@ def tiles_html(tiles: Sequence[tuple[str, str]], headline: str) -> str:
     return f'<div class="k-tiles" style="grid-template-columns: repeat({len(tiles)}, 1fr)">{cells}</div>{sentence}'
 
 
+# -- the phones' live wall ---------------------------------------------------------------------------------------------
+# A phone's wall redraws itself on a timer, so other people's ideas and votes reach it unasked. The server's budget is
+# reruns per second (streamlit-notes; benchmarks/bench_workshop.py): the phones of a room together may ask for
+# PHONE_TICKS_PER_S wall reruns a second, so a small room refreshes every PHONE_REFRESH_MIN_S seconds and a room of 200
+# every 200 / PHONE_TICKS_PER_S seconds, and a tick that finds the wall unchanged reads nothing but its version.
+PHONE_REFRESH_MIN_S = 3
+PHONE_TICKS_PER_S = 40
+
+
+def phone_refresh_s(joined: int) -> float:
+    """Seconds between a phone's wall refreshes in a room of `joined` participants."""
+    return max(PHONE_REFRESH_MIN_S, joined / PHONE_TICKS_PER_S)
+
+
 # -- stores ------------------------------------------------------------------------------------------------------------
 def participant_store(actor: str = "participant"):
     """A Store for someone without an account: role 'participant' may add only their own ideas and votes (the Store
