@@ -2,7 +2,6 @@
 import streamlit as st
 
 from ui.access import allows, current_user, deny_access
-from ui.flash import show_flash
 from ui.kiosk import workshop_route
 from ui.style import compact_layout
 
@@ -41,6 +40,4 @@ if allows(role, "lead"):
 if allows(role, "facilitator"):
     sections["Workshop"] = [st.Page("pages/workshops.py", title="Workshops", icon=":material/co_present:")]
 # Navigation on top leaves the full width to the cards: an executive's laptop shows all of them in one row.
-page = st.navigation(sections, position="top")
-show_flash()  # what the last action did, above whichever page it led to
-page.run()
+st.navigation(sections, position="top").run()

@@ -4,12 +4,13 @@ import streamlit as st
 
 from data.demo import DEMO_LABEL, clear_demo, load_demo
 from ui.access import require
-from ui.flash import flash
+from ui.flash import flash, show_flash
 from ui.session import get_store
 
 require("lead")
 store = get_store()
 st.title("Programme data")
+show_flash()
 
 changed = store.last_changed()
 st.caption(f"Database `{store.path.name}` · data version {store.data_version()} · "

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.flash import show_flash
+
 DEMO_HELP = ("These figures are made up to show how the tracker works. A programme lead removes them on the Data page "
              "before entering the real programme.")
 
@@ -15,5 +17,6 @@ def header(store, title: str):
         if store.is_demo():
             st.badge(store.setting("demo_label", "Demo programme (fictional data)"), icon=":material/science:",
                      color="orange", help=DEMO_HELP)
+    show_flash()  # what the last action did, under the title of the page it led to
     with right:
         return st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center")
