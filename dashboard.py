@@ -3,7 +3,6 @@ import streamlit as st
 
 from ui.access import allows, current_user, deny_access
 from ui.kiosk import workshop_route
-from ui.style import compact_layout
 
 # A participant's link and the presenter view go first: no account, no navigation, nothing else of the tracker.
 if (workshop_page := workshop_route()) is not None:
@@ -12,7 +11,6 @@ if (workshop_page := workshop_route()) is not None:
 
 st.set_page_config(page_title="Service Culture Tracker", page_icon="ui/favicon.png", layout="wide")
 
-compact_layout()
 _, role = current_user()
 if not allows(role, "executive"):
     deny_access()

@@ -421,6 +421,8 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=3.0)
     ap.add_argument("--burst-s", type=float, default=5.0)
     ap.add_argument("--seed", type=int, default=6)
+    ap.add_argument("--phone-refresh-s", type=float, default=None,
+                    help="a fixed phone refresh instead of the tracker's pace (the peer: 60, the first design)")
     ap.add_argument("--write", action="store_true", help=f"write the figures to {RESULTS.name}")
     args = ap.parse_args()
 
@@ -453,10 +455,13 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("streamlit did not start") from None
                 time.sleep(0.3)
+        def pace(joined: int) -> float:
+            return args.phone_refresh_s or phone_refresh_s(joined)
+
         cpu0, wall0 = cpu_seconds(server.pid), time.perf_counter()
         stats, run = asyncio.run(
             asyncio.wait_for(drive(base, w.id, w.token, args.participants, args.minutes * 60, args.burst_s,
-                                   phone_refresh_s, args.seed), timeout=args.minutes * 60 + 600))
+                                   pace, args.seed), timeout=args.minutes * 60 + 600))
         cpu = cpu_seconds(server.pid) - cpu0
         elapsed = time.perf_counter() - wall0
     finally:
@@ -470,7 +475,7 @@ def main() -> None:
     lags = phone_lags(stats, run["burst_start"])
     figures = {
         "participants": args.participants, "joined": run["joined"], "connect_s": run["connect_s"],
-        "window_s": run["window_s"], "phone_refresh_s": phone_refresh_s(run["joined"]),
+        "window_s": run["window_s"], "phone_refresh_s": args.phone_refresh_s or phone_refresh_s(run["joined"]),
         "submissions_acknowledged": len(stats.acked), "refused": len(stats.refused), "errors": len(stats.errors),
         "runs": stats.runs, "ack_p50": pct(stats.ack_s, 0.5), "ack_p95": pct(stats.ack_s, 0.95),
         "ack_max": max(stats.ack_s, default=float("nan")), "wall_p50": pct(stats.wall_s, 0.5),

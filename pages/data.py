@@ -4,13 +4,13 @@ import streamlit as st
 
 from data.demo import DEMO_LABEL, clear_demo, load_demo
 from ui.access import require
-from ui.flash import flash, show_flash
+from ui.flash import flash
+from ui.page import header
 from ui.session import get_store
 
 require("lead")
 store = get_store()
-st.title("Programme data")
-show_flash()
+header(store, "Programme data")
 
 changed = store.last_changed()
 st.caption(f"Database `{store.path.name}` · data version {store.data_version()} · "
@@ -23,7 +23,7 @@ with left:
     st.dataframe(counts, hide_index=True, width="stretch", height=35 * (len(counts) + 1) + 3)
 with right:
     if store.is_demo():
-        st.subheader("Demo programme")
+        st.header("Demo programme")
         st.write(f"This database holds the **{store.setting('demo_label', DEMO_LABEL)}**. Remove it before you "
                  "import your own programme; the removal is recorded in the audit log.")
         confirm = st.checkbox("I understand every record in this database will be removed",
@@ -34,7 +34,7 @@ with right:
                   "database is empty and ready for your programme.")
             st.rerun()
     elif store.is_empty():
-        st.subheader("Start")
+        st.header("Start")
         st.write("The database is empty. Import your programme's workbook, or load the demo programme to explore "
                  "the tracker.")
         st.page_link("pages/import.py", label="Import a workbook", icon=":material/upload:")
@@ -42,7 +42,7 @@ with right:
             summary = load_demo(store)
             flash(f"Demo programme loaded: {summary.changed:,} records.")
             st.rerun()
-    st.subheader("Changes")
+    st.header("Changes")
     st.write("Every change is recorded with who made it and when; see it, revert it or restore a deleted record "
              "on the History page.")
     st.page_link("pages/history.py", label="History", icon=":material/history:")

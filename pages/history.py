@@ -38,7 +38,7 @@ with st.container(horizontal=True):
 changes = history.recent_changes(store, SHOWN_CHANGES, table=None if table == ALL_TABLES else table,
                                  actor=None if who == EVERYONE else who)
 
-st.subheader("Recent changes")
+st.header("Recent changes")
 if changes.empty:
     st.info("No changes to records yet." if table == ALL_TABLES and who == EVERYONE
             else "No changes match these filters.", icon=":material/info:")
@@ -93,7 +93,7 @@ else:
             st.session_state[NEXT_PICK] = None
             st.rerun()
 
-st.subheader("Deleted records")
+st.header("Deleted records")
 deleted_table = st.selectbox("Table of the deleted records", EDITABLE, key="history_deleted_table")
 deleted = history.deleted_records(store, deleted_table)
 if deleted.empty:

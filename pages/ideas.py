@@ -101,7 +101,7 @@ columns = st.columns(len(IDEA_STATUSES), gap="small")
 for column, status in zip(columns, IDEA_STATUSES, strict=True):
     in_status = board[board["status"] == status]
     with column:
-        st.markdown(f"##### {STATUS_ICONS[status]} {STATUS_LABELS[status]} · {len(in_status)}")
+        st.markdown(f"**{STATUS_ICONS[status]} {STATUS_LABELS[status]} · {len(in_status)}**")
         if in_status.empty:
             st.caption("No ideas.")
         for idea in in_status.head(CARDS_PER_COLUMN).itertuples():

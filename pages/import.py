@@ -89,7 +89,7 @@ else:
     st.success(f"No problems in {md(names)}.", icon=":material/check_circle:")
 
 if plan.preview:
-    st.subheader("What the import would change")
+    st.header("What the import would change")
     if plan.problems:
         st.caption("Only for the tables without problems so far.")
     st.dataframe(preview_frame(plan.preview), hide_index=True, width="content", key="import_preview")

@@ -58,7 +58,7 @@ st.dataframe(listing, hide_index=True, width="stretch", height=ROW_PX * (len(lis
                             "measure": st.column_config.TextColumn("measured in"),
                             "description": st.column_config.TextColumn("description", width="large")})
 
-st.subheader("Register or edit a custom metric")
+st.header("Register or edit a custom metric")
 if (pending := st.session_state.pop(NEXT_PICK, None)) is not None:
     st.session_state[PICK] = pending
 choice = st.selectbox("Metric", [NEW, *custom], key=PICK, width=480,

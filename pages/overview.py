@@ -67,7 +67,7 @@ with st.container(gap="xsmall"):
     if lagging[CARDS_PER_ROW - 1:]:
         card_row(lagging[CARDS_PER_ROW - 1:], CARDS_PER_ROW, "lag", filters.end)
 
-st.subheader("Which units lag")
+st.header("Which units lag")
 heat_col, plan_col = st.columns([3, 2], gap="medium")
 with heat_col:
     st.markdown(f"**Coverage of the all-staff course** ({md(data.course or 'none yet')}) by unit and month; "
@@ -96,7 +96,7 @@ with plan_col:
         st.dataframe(behind_table(data.behind), hide_index=True, width="stretch", key="overview_behind")
 
 lead, lag = get(data.pair.columns[1]), get(data.pair.columns[2])
-st.subheader(f"{md(lead.label)} and {md(lag.label)}, month by month")
+st.header(f"{md(lead.label)} and {md(lag.label)}, month by month")
 st.plotly_chart(lead_lag_chart(data.pair, lead, lag), width="stretch", key="overview_lead_lag")
 st.caption("Leading indicators move first; lagging metrics are expected to follow months later. "
            "A shared trend is not proof that one causes the other. Any pair, with its lag: the **Leading vs "

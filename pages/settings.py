@@ -14,7 +14,7 @@ require("lead")
 store = get_store()
 page_head(store, "Settings", "How the tracker reads the programme. Every change is recorded on the History page.")
 
-st.subheader("All-staff course")
+st.header("All-staff course")
 completions = course_completions(store)
 chosen = chosen_course(store)
 if chosen:  # the automatic choice names the course it would pick, not the one chosen now

@@ -16,7 +16,7 @@ page_head(store, "Internal tickets", "Internal customers are told when their tic
 
 chart, late = st.columns([3, 2], gap="large")
 with chart:
-    st.subheader("Closed within promise, by month")
+    st.header("Closed within promise, by month")
     figures = monthly(store)
     within = figures[figures["metric"] == "tickets_within_promise"].dropna(subset=["value"])
     if within.empty:
@@ -26,7 +26,7 @@ with chart:
                         config={"displayModeBar": False})
 with late:
     overdue = overdue_tickets(store)
-    st.subheader(f"Overdue open tickets: {len(overdue)}")
+    st.header(f"Overdue open tickets: {len(overdue)}")
     if overdue.empty:
         st.caption("No open ticket is past its promised time.")
     else:
@@ -38,7 +38,7 @@ with late:
             "promised_by": st.column_config.DatetimeColumn("Promised by", format="YYYY-MM-DD HH:mm"),
             "days_overdue": st.column_config.NumberColumn("Days overdue", format="%.1f")})
 
-st.subheader("Tickets")
+st.header("Tickets")
 months = ticket_months(store)
 month = st.selectbox("Opened in", months or [None], key="tickets_month", format_func=month_name,
                      help="The grid lists one month's tickets; a ticket added here may be of any month.")

@@ -27,7 +27,7 @@ with st.container(horizontal=True):
                         help="The chart for one unit uses that unit's own plan rows where it has them.")
 chart, behind = st.columns([3, 2], gap="large")
 with chart:
-    st.subheader("Coverage against plan")
+    st.header("Coverage against plan")
     progress = plan_vs_actual(store, course, unit=unit or None)
     if progress.empty:
         st.info("No headcount or plan for this course yet: coverage appears once units have a headcount.",
@@ -35,7 +35,7 @@ with chart:
     else:
         st.plotly_chart(plan_chart(progress), key="training_plan_chart", config={"displayModeBar": False})
 with behind:
-    st.subheader("Units behind plan")
+    st.header("Units behind plan")
     lagging = units_behind_plan(store, course=course, n=8)  # across the organisation, whatever the chart shows
     if lagging.empty:
         st.caption("No unit is behind its plan in the latest month (or there is no plan yet).")

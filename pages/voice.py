@@ -116,11 +116,11 @@ with complaints_tab:
             item = listed[listed["item_id"] == picked].iloc[0]
             said, handling = st.columns(2, gap="large")
             with said:
-                st.markdown("##### What the customer said")
+                st.markdown("**What the customer said**")
                 st.markdown(f"> {text(item['text'])}")
                 st.caption(f"Received {item['date']:%d %b %Y} · {text(item['unit'])} · {text(item['channel'])}")
             with handling:
-                st.markdown("##### Handling")
+                st.markdown("**Handling**")
                 _checklist(item)
 
 with assessments_tab:
@@ -133,7 +133,7 @@ with assessments_tab:
     st.caption(f"{len(found)} assessment{'s' if len(found) != 1 else ''}"
                + (f"; the latest {ASSESSMENTS_SHOWN} are shown" if len(found) > ASSESSMENTS_SHOWN else ""))
     for period, group in found.head(ASSESSMENTS_SHOWN).groupby("month", sort=False):
-        st.markdown(f"##### {month_name(period)}")
+        st.markdown(f"**{month_name(period)}**")
         for item in group.itertuples():
             with st.container(border=True):
                 st.markdown(text(item.text))

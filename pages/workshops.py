@@ -9,6 +9,7 @@ from data.programme import unit_names
 from metrics.calc import known_courses
 from ui.access import require
 from ui.kiosk import esc, is_local_address, join_url, plain, qr_png, short_join_address, spaced_code, votes_label
+from ui.page import header
 from ui.session import get_store
 
 require("facilitator")
@@ -32,7 +33,7 @@ def _act(action, *args, done: str | None = None) -> None:
         st.session_state["ws_note"] = ("success", done)
 
 
-st.title("Workshops")
+header(store, "Workshops")
 st.caption("Put a question to a room: people join from their phones with a code or QR code, post ideas and vote. "
            "The ideas you promote go into the programme's ideas pipeline, and each participant's link shows them "
            "what became of their ideas.")
@@ -93,7 +94,7 @@ row = listing[listing["id"] == chosen].iloc[0]
 # -- the room ----------------------------------------------------------------------------------------------------------
 left, right = st.columns([3, 2], gap="large")
 with left:
-    st.subheader(plain(workshop.title))
+    st.header(plain(workshop.title))
     st.html(f"<p><b>Question:</b> {esc(workshop.question)}</p>")
     k1, k2, k3, k4 = st.columns(4)
     k1.metric("Status", STATUS_WORDS[workshop.status])

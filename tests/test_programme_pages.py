@@ -246,7 +246,7 @@ def test_tickets_grid_adds_an_open_ticket_that_is_then_overdue(month_db):
                           "promised_by": (opened + timedelta(hours=4)).isoformat()}])
     tickets = stored(month_db, "tickets").set_index("ticket_id")
     assert pd.isna(tickets.loc["T-2", "closed_at"])
-    assert any(s.value.startswith("Overdue open tickets: 1") for s in at.subheader)
+    assert any(s.value.startswith("Overdue open tickets: 1") for s in at.header)
 
 
 def test_readings_refuse_a_computed_built_in_metric_and_save_a_lagging_one(month_db):

@@ -200,4 +200,4 @@ def test_participant_pages_stay_light():
 
     for room in (1, 30, 200, 1000):
         assert room / phone_refresh_s(room) <= max(PHONE_TICKS_PER_S, room / 3)
-    assert phone_refresh_s(30) <= 3 and phone_refresh_s(200) <= 5
+    assert phone_refresh_s(30) <= 3 and phone_refresh_s(200) <= 8

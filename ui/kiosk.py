@@ -277,8 +277,10 @@ def tiles_html(tiles: Sequence[tuple[str, str]], headline: str) -> str:
 # reruns per second (streamlit-notes; benchmarks/bench_workshop.py): the phones of a room together may ask for
 # PHONE_TICKS_PER_S wall reruns a second, so a small room refreshes every PHONE_REFRESH_MIN_S seconds and a room of 200
 # every 200 / PHONE_TICKS_PER_S seconds, and a tick that finds the wall unchanged reads nothing but its version.
+# A tick costs the server about 10 ms of CPU, 8 of them Streamlit's own rerun (measured: 10.7 ms with ten ideas on the
+# screen, 8.4 ms with one), so 25 ticks a second hold the phones to about a quarter of the one core a server has.
 PHONE_REFRESH_MIN_S = 3
-PHONE_TICKS_PER_S = 40
+PHONE_TICKS_PER_S = 25
 
 
 def phone_refresh_s(joined: int) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.flash import show_flash
+from ui.style import compact_layout
 
 DEMO_HELP = ("These figures are made up to show how the tracker works. A programme lead removes them on the Data page "
              "before entering the real programme.")
@@ -14,6 +15,7 @@ def header(store, title: str):
     left, right = st.columns([3, 1], vertical_alignment="center")
     with left, st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         st.title(title, width="content")
+        compact_layout()  # every page draws the style itself: a page may be opened by its own address
         if store.is_demo():
             st.badge(store.setting("demo_label", "Demo programme (fictional data)"), icon=":material/science:",
                      color="orange", help=DEMO_HELP)
