@@ -142,9 +142,9 @@ def _upload(page, name: str, data: bytes) -> None:
     wait_until_idle(page)
 
 
-def _grid_rows(page, index: int = 0) -> list[list[str]]:
-    """A dataframe's cells from the accessible table the grid keeps beside its canvas."""
-    table = page.locator('[data-testid="stDataFrame"] table').nth(index)
+def _problem_rows(page) -> list[list[str]]:
+    """The rows of the problem table (a static table, so every reason reads in full)."""
+    table = page.locator('[data-testid="stTable"] table').first
     return table.evaluate("t => [...t.querySelectorAll('tbody tr')].map(r => [...r.cells].map(c => c.textContent))")
 
 
@@ -175,7 +175,7 @@ def test_a_lead_imports_a_workbook_fixes_its_defect_and_sees_the_overview_change
 
         _upload(page, "programme.xlsx", _workbook({"units": units, "headcount": headcount, "ideas": ideas}))
         assert "1 problem to fix" in page.locator('[data-testid="stAlert"]').first.inner_text()
-        [problem] = _grid_rows(page, 0)
+        [problem] = _problem_rows(page)
         assert problem[:3] == ["programme.xlsx, sheet ideas", "3", "implemented_on"]
         assert "required when status is implemented" in problem[3]
         assert page.locator('[data-testid="stButton"] button', has_text="Import").first.is_disabled()

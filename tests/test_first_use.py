@@ -245,3 +245,12 @@ def test_an_idea_submitted_today_reads_submitted_today(own):
     close_all()
     text = captions(dashboard("pages/ideas.py"))
     assert "submitted today" in text and "today old" not in text
+
+
+def test_the_board_pack_embeds_plotly_once_for_all_its_charts(own):
+    from ui.boardpack import build_board_pack
+
+    overview = compute_overview(Store(own), Filters(programme_months()[0], programme_months()[-1], None, None))
+    text = build_board_pack(overview, "Board pack", "fresh").html
+    text = text if isinstance(text, str) else text.decode()
+    assert text.count("plotly.js v") == 1 and text.count("Plotly.newPlot") >= 3
