@@ -11,33 +11,34 @@ future) weigh by each unit's latest headcount. All SQL runs in DuckDB with param
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
-from metrics.calc import _cached, _check_course, _check_scope, _check_unit, default_course
+from metrics.calc import _cached, _check_course, check_units, default_course, scope_of
 
 BY_UNIT_COLUMNS = ["month", "unit", "function", "coverage"]
 PLAN_COLUMNS = ["month", "planned", "actual"]
 BEHIND_COLUMNS = ["unit", "function", "coverage", "planned", "gap"]
 DEFAULT_BEHIND = 5
 
-# Building blocks (a list of CTEs) shared by the three queries. Parameters: $course, $unit (NULL = every unit),
-# $function (NULL = every function).
+# Building blocks (a list of CTEs) shared by the three queries, over the unit x month summaries (migration 007).
+# Parameters: $course, $units (a list; NULL = every unit), $function (NULL = every function).
 _BASE = """
 scope AS (
     SELECT unit, "function" FROM units
-    WHERE ($unit IS NULL OR unit = $unit) AND ($function IS NULL OR "function" = $function)
+    WHERE ($units IS NULL OR list_contains($units, unit)) AND ($function IS NULL OR "function" = $function)
 ),
 completed_by_month AS (
-    SELECT unit, CAST(date_trunc('month', "date") AS DATE) AS month, sum(completed) AS completed
-    FROM training
+    SELECT unit, month, completed FROM training_month
     WHERE course = $course AND unit IN (SELECT unit FROM scope)
-    GROUP BY ALL
 ),
 unit_months AS (
     -- Full join: completions in a month without a headcount row still count towards later months.
     SELECT unit, month, h.headcount,
            sum(coalesce(c.completed, 0)) OVER (PARTITION BY unit ORDER BY month) AS cumulative
-    FROM (SELECT "month" AS month, unit, headcount FROM headcount WHERE unit IN (SELECT unit FROM scope)) h
+    FROM (SELECT month, unit, headcount FROM unit_month
+          WHERE headcount IS NOT NULL AND unit IN (SELECT unit FROM scope)) h
     FULL OUTER JOIN completed_by_month c USING (unit, month)
 ),
 unit_coverage AS (
@@ -113,26 +114,30 @@ LIMIT $n
 """
 
 
-def _params(store, course: str | None, unit: str | None, function: str | None) -> dict:
-    """The query parameters; the scope is a unit or a function (or neither: the whole organisation), as in calc."""
-    unit, function = unit or None, function or None
-    _check_scope(unit, function)
+def _params(store, course: str | None, unit: str | Sequence[str] | None, function: str | None) -> dict:
+    """The query parameters; the scope is some units or a function (or neither: the whole organisation), as in calc."""
+    scope = scope_of(unit, function)
     course = course or default_course(store)
     _check_course(store, course)
-    _check_unit(store, unit)
-    return {"course": course, "unit": unit, "function": function}
+    check_units(store, scope)
+    return {"course": course, "units": list(scope.units) if scope.units else None, "function": scope.function}
+
+
+def _key(name: str, params: dict) -> tuple:
+    units = tuple(params["units"]) if params["units"] else None
+    return (name, params["course"], units, params["function"])
 
 
 def _month_date(month: str | None) -> str | None:
     return f"{month}-01" if month else None
 
 
-def coverage_by_unit(store, course: str | None = None, *, unit: str | None = None,
+def coverage_by_unit(store, course: str | None = None, *, unit: str | Sequence[str] | None = None,
                      function: str | None = None) -> pd.DataFrame:
     """Every unit's coverage in every month it has a headcount: month ('YYYY-MM'), unit, function, coverage (0-1;
     NaN for a headcount of 0). course None is the all-staff course in settings."""
     params = _params(store, course, unit, function)
-    key = ("coverage_by_unit", params["course"], params["unit"], params["function"])
+    key = _key("coverage_by_unit", params)
 
     def compute() -> pd.DataFrame:
         frame = store.query(_BY_UNIT_SQL, params)
@@ -142,13 +147,13 @@ def coverage_by_unit(store, course: str | None = None, *, unit: str | None = Non
     return _cached(store, key, compute)
 
 
-def plan_vs_actual(store, course: str | None = None, *, unit: str | None = None,
+def plan_vs_actual(store, course: str | None = None, *, unit: str | Sequence[str] | None = None,
                    function: str | None = None) -> pd.DataFrame:
     """The plan S-curve and actual coverage of the organisation (or of a unit or function) by month: month, planned,
     actual. Months are those with a headcount or a plan row; planned is NaN before the plan starts, actual NaN in
     months without a headcount (a plan reaching into the future)."""
     params = _params(store, course, unit, function)
-    key = ("plan_vs_actual", params["course"], params["unit"], params["function"])
+    key = _key("plan_vs_actual", params)
 
     def compute() -> pd.DataFrame:
         frame = store.query(_PLAN_SQL, params)
@@ -164,12 +169,12 @@ MIN_GAP = 0.005
 
 
 def units_behind_plan(store, month: str | None = None, course: str | None = None, n: int = DEFAULT_BEHIND, *,
-                      unit: str | None = None, function: str | None = None) -> pd.DataFrame:
+                      unit: str | Sequence[str] | None = None, function: str | None = None) -> pd.DataFrame:
     """The n units furthest behind their plan in `month` ('YYYY-MM'; default the latest month with a headcount):
     unit, function, coverage, planned, gap (planned - coverage, >= MIN_GAP), largest gap first. Units at or ahead
     of plan (or behind by less than MIN_GAP), without a plan for the month, or with no headcount are left out."""
     params = _params(store, course, unit, function) | {"month": _month_date(month), "n": int(n), "min_gap": MIN_GAP}
-    key = ("units_behind_plan", params["course"], params["unit"], params["function"], month, int(n))
+    key = (*_key("units_behind_plan", params), month, int(n))
 
     def compute() -> pd.DataFrame:
         frame = store.query(_BEHIND_SQL, params)
