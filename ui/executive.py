@@ -82,7 +82,7 @@ def spine_months(store) -> list[str]:
 def scope_targets(store, filters: Filters) -> tuple[pd.DataFrame, set[str]]:
     """The scope's own targets, and the organisation's for metrics the scope has none for (named as such)."""
     org = calc.targets(store)
-    if not filters.unit and not filters.function:
+    if not filters.units and not filters.function:
         return org, set()
     own = calc.targets(store, filters.unit) if filters.unit else org.iloc[0:0]
     inherited = org[~org["metric"].isin(own["metric"])]
@@ -161,8 +161,8 @@ def _cached_overview(path: str, version: int, filters: tuple, _store) -> Overvie
 
 def overview_data(store, filters: Filters) -> OverviewData:
     """compute_overview, served from Streamlit's cache for a data version and filter already seen."""
-    key = (filters.start, filters.end, filters.unit, filters.function)
-    return _cached_overview(str(store.path), store.data_version(), key, store)
+    key = (filters.start, filters.end, filters.units, filters.function)
+    return _cached_overview(str(store.path), calc.figures_version(store), key, store)
 
 
 def initiatives_in_scope(store, filters: Filters, metrics: tuple[str, ...] = (),
@@ -171,8 +171,8 @@ def initiatives_in_scope(store, filters: Filters, metrics: tuple[str, ...] = (),
     only those meant to move one of them. Those meant to move a metric in `prefer` come first, then the
     organisation-wide ones, then by start. Columns as stored, plus `label` (name, and status unless active or done)."""
     table = store.table("initiatives")
-    if filters.unit:
-        units = {filters.unit}
+    if filters.units:
+        units = set(filters.units)
     elif filters.function:
         units = set(store.table("units").query("function == @filters.function")["unit"])
     else:
