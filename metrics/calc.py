@@ -255,18 +255,23 @@ def _compute_monthly(store, scope: Scope, course: str) -> pd.DataFrame:
     return frame[MONTHLY_COLUMNS]
 
 
-def _compute_by_unit(store, course: str) -> pd.DataFrame:
+def _compute_by_unit(store, course: str, scope: Scope) -> pd.DataFrame:
+    check_units(store, scope)
     _check_course(store, course)
-    frame = store.query(_MONTHLY_SQL, _query_params(store, Scope(), course, by_unit=True))
+    frame = store.query(_MONTHLY_SQL, _query_params(store, scope, course, by_unit=True))
     frame["value"] = frame["value"].astype(float)
     return frame.rename(columns={"grp": "unit"})[BY_UNIT_COLUMNS]
 
 
-def monthly_by_unit(store, course: str | None = None) -> pd.DataFrame:
+def monthly_by_unit(store, course: str | None = None, units: Sequence[str] | None = None,
+                    function: str | None = None) -> pd.DataFrame:
     """Every unit's monthly figures in one pass over the summaries: unit, month, metric, value (long form), each unit
-    computed as monthly(unit=...) computes it. Cached per data version; one unit's view is cut from it."""
+    computed as monthly(unit=...) computes it. units (or a function) limits the pass to those units. Cached per data
+    version; a single unit's view is cut from the pass over all units once it is cached."""
     course = course or default_course(store)
-    return _cached(store, ("monthly_by_unit", course), lambda: _compute_by_unit(store, course))
+    scope = scope_of(list(units or ()), function)
+    key = ("monthly_by_unit", course) if scope == Scope() else ("monthly_by_unit", course, scope)
+    return _cached(store, key, lambda: _compute_by_unit(store, course, scope))
 
 
 def _cut_unit(store, unit: str, course: str) -> pd.DataFrame:

@@ -101,6 +101,14 @@ def course_notice(store, course: str) -> str:
 
 
 def _cards(store, filters: Filters) -> tuple[list[Card], list[Card]]:
+    """The cards as at the period's last month; cached per data version, so another period start (or a return to
+    a scope seen before) reuses them instead of recomputing every card's process-behaviour verdicts."""
+    leading, lagging = calc._cached(store, ("cards", filters.units, filters.function, filters.end),
+                                    lambda: _compute_cards(store, filters))
+    return list(leading), list(lagging)
+
+
+def _compute_cards(store, filters: Filters) -> tuple[tuple[Card, ...], tuple[Card, ...]]:
     monthly = calc.monthly(store, **filters.scope)
     if filters.end:
         monthly = monthly[monthly["month"] <= filters.end]  # cards read as at the period's last month
@@ -113,7 +121,7 @@ def _cards(store, filters: Filters) -> tuple[list[Card], list[Card]]:
         reported = summary.month in calc.reported_months(store, defn.key, **filters.scope)
         card = Card(defn, summary, note, notices.get(defn.key, ""), reported)
         (leading if defn.kind == "leading" else lagging).append(card)
-    return leading, lagging
+    return tuple(leading), tuple(lagging)
 
 
 def _heatmap_units(frame: pd.DataFrame, end: str | None) -> list[str]:
