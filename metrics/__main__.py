@@ -2,7 +2,8 @@
 
     python -m metrics monthly [--unit U | --function F] [--course C] [--db PATH]
     python -m metrics leadlag --lead KEY --lag KEY [--max-lag 12] [--unit U | --function F] [--db PATH]
-    python -m metrics xmr --metric KEY [--baseline YYYY-MM:YYYY-MM] [--change YYYY-MM ...] [--unit U | --function F]
+    python -m metrics xmr --metric KEY [--rules wheeler|nhs] [--baseline YYYY-MM:YYYY-MM] [--change YYYY-MM ...]
+                          [--unit U | --function F]
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from data.store import Store, StoreError, default_db_path
 from metrics import calc, leadlag
 from metrics.calc import MONTHLY_COLUMNS, FilterError, monthly
 from metrics.registry import get
-from metrics.xmr import xmr
+from metrics.xmr import RULE_SETS, xmr
 
 # Ten decimal places are exact enough for any spreadsheet and hide binary noise such as 0.30000000000000004.
 CSV_DECIMALS = 10
@@ -74,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     _common(cmd)
     cmd = commands.add_parser("xmr", help="XmR chart of one metric: month,value,centre,lower,upper,signal")
     cmd.add_argument("--metric", required=True, help="metric key")
+    cmd.add_argument("--rules", choices=tuple(RULE_SETS),
+                     help="detection rules (default: the organisation's rule set in settings, else wheeler)")
     cmd.add_argument("--baseline", type=_baseline, help="lock the limits to a period FIRST:LAST (YYYY-MM:YYYY-MM)")
     cmd.add_argument("--change", type=_month, action="append", default=[],
                      help="a process change month: limits are recalculated from it (repeatable)")
@@ -113,7 +116,8 @@ def _leadlag_rows(store: Store, args) -> list[list[str]]:
 def _xmr_rows(store: Store, args) -> list[list[str]]:
     defn = get(args.metric, store)  # a custom metric registered in the store brings its own floor and ceiling
     series = _series(store, args.metric, args)
-    chart = xmr(series, floor=defn.floor, ceiling=defn.ceiling, baseline=args.baseline, change_points=args.change)
+    chart = xmr(series, floor=defn.floor, ceiling=defn.ceiling, baseline=args.baseline, change_points=args.change,
+                rules=args.rules or calc.rule_set(store))
     return [XMR_COLUMNS] + [[month, *(csv_number(v) for v in (value, centre, lower, upper)), signal]
                             for month, value, centre, lower, upper, signal
                             in chart[XMR_COLUMNS].itertuples(index=False, name=None)]

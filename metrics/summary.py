@@ -9,7 +9,7 @@ import pandas as pd
 
 from metrics import verdicts
 from metrics.registry import MetricDef, get
-from metrics.xmr import xmr
+from metrics.xmr import DEFAULT_RULES, xmr
 
 # A small trend covers the last year: long enough to see a direction, short enough to read on a card.
 TREND_MONTHS = 12
@@ -58,7 +58,8 @@ def _target_for(targets: pd.DataFrame, key: str, month: str | None) -> tuple[flo
     return float(row["value"]), row["by"]
 
 
-def card_summary(monthly: pd.DataFrame, targets: pd.DataFrame, key: str, defn: MetricDef | None = None) -> CardSummary:
+def card_summary(monthly: pd.DataFrame, targets: pd.DataFrame, key: str, defn: MetricDef | None = None,
+                 rules: str = DEFAULT_RULES) -> CardSummary:
     """`monthly` is the long frame of metrics.calc.monthly; `targets` of metrics.calc.targets; `defn` the metric's
     definition (looked up by key when not given) for its better direction and its floor and ceiling."""
     defn = defn or get(key)
@@ -70,7 +71,7 @@ def card_summary(monthly: pd.DataFrame, targets: pd.DataFrame, key: str, defn: M
     year_ago = float(series.get(_previous_month(month, 12), math.nan)) if month else math.nan
     trend = [float(v) for v in known.iloc[-TREND_MONTHS:]]
     target, target_by = _target_for(targets, key, month)
-    history = xmr(known, floor=defn.floor, ceiling=defn.ceiling)
-    recent = xmr(known.iloc[-ASSURANCE_MONTHS:], floor=defn.floor, ceiling=defn.ceiling)
+    history = xmr(known, floor=defn.floor, ceiling=defn.ceiling, rules=rules)
+    recent = xmr(known.iloc[-ASSURANCE_MONTHS:], floor=defn.floor, ceiling=defn.ceiling, rules=rules)
     return CardSummary(key, month, value, previous, target, target_by, trend, year_ago,
                        verdicts.variation(history, defn.direction), verdicts.assurance(recent, target, defn.direction))

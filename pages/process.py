@@ -6,7 +6,7 @@ import streamlit as st
 
 from metrics import calc, registry, verdicts
 from metrics.summary import card_summary
-from metrics.xmr import xmr
+from metrics.xmr import RULE_LABELS, rules_sentence, xmr
 from ui.access import require
 from ui.cards import ASSURANCE_BADGES, VARIATION_BADGES
 from ui.executive import ORG_TARGET_NOTE, initiatives_in_scope, scope_targets, spine_months, stop_without_data
@@ -18,7 +18,6 @@ from ui.session import get_store
 PAGE = "process"
 NO_CHANGE = ""
 NO_CHANGE_IN_URL = "none"  # the choice "no process change" must survive a link, where an empty value would not
-RULE_WORDS = {"outside": "outside the limits", "run8": "8 in a row on one side", "3of4": "3 of 4 near a limit"}
 
 require("executive")
 store = get_store()
@@ -97,8 +96,9 @@ with actions:
     share_link(state)
 
 values = filters.within_series(calc.series(store, key, **filters.scope))
+rules = calc.rule_set(store)
 frame = xmr(values, floor=defn.floor, ceiling=defn.ceiling, baseline=tuple(baseline) if baseline else None,
-            change_points=[change] if change else [])
+            change_points=[change] if change else [], rules=rules)
 if frame.empty:
     st.info(f"**{defn.label}** has no figures for {md(filters.scope_label)} in {filters.period_label}.")
     st.caption(freshness(store, datetime.now()))
@@ -106,7 +106,7 @@ if frame.empty:
 
 targets, inherited = scope_targets(store, filters)
 summary = card_summary(pd.DataFrame({"month": frame["month"], "metric": key, "value": frame["value"]}), targets,
-                       key, defn)
+                       key, defn, rules=rules)
 variation = verdicts.variation(frame, defn.direction)
 assurance = verdicts.assurance(frame, summary.target if summary.target_by else None, defn.direction)
 with st.container(horizontal=True, vertical_alignment="center"):
@@ -125,15 +125,14 @@ with st.container(horizontal=True, vertical_alignment="center"):
                 + (f"; target {fmt(summary.target)} by {month_label(summary.target_by)}" if summary.target_by else "")
                 + (f" ({ORG_TARGET_NOTE})" if summary.target_by and key in inherited else ""))
 
-st.plotly_chart(xmr_chart(frame, defn, tuple(baseline) if baseline else None, change or None), width="stretch",
-                key=f"{PAGE}_chart")
+st.plotly_chart(xmr_chart(frame, defn, tuple(baseline) if baseline else None, change or None, rules),
+                width="stretch", key=f"{PAGE}_chart")
 signals = frame[frame["signal"] != ""]
+st.markdown(f"**{rules_sentence(rules)}** :gray[(the organisation's rule set, chosen on the Settings page)]")
 st.caption("Centre = mean; limits = centre ± 2.66 × mean moving range (not beyond what the metric can take); the "
-           "moving-range chart's upper limit is 3.268 × its mean. Signals: a point outside the limits, 8 in a row on "
-           "one side of the centre, 3 of 4 nearer a limit than the centre. The overview's cards judge each metric's "
-           "whole history as one process; here the limits restart at the process change you choose.")
+           "moving-range chart's upper limit is 3.268 × its mean. The limits restart at every process change.")
 with st.expander(f"Signals ({len(signals)} months) and the numbers behind the chart"):
-    command = ["python -m metrics xmr --metric", key, *cli_scope(filters)]
+    command = ["python -m metrics xmr --metric", key, "--rules", rules, *cli_scope(filters)]
     command += ["--change", change] if change else []
     command += ["--baseline", f"{baseline[0]}:{baseline[1]}"] if baseline else []
     whole = filters.start == months[0] and filters.end == months[-1]
@@ -141,6 +140,6 @@ with st.expander(f"Signals ({len(signals)} months) and the numbers behind the ch
                "Over the whole history (this view shows a shorter period), the command line gives:")
     st.code(" ".join(command), language="bash", wrap_lines=True)
     st.dataframe(frame.assign(signal=frame["signal"].map(
-        lambda s: ", ".join(RULE_WORDS[r] for r in s.split(";") if r))), hide_index=True, width="stretch",
+        lambda s: ", ".join(RULE_LABELS[r] for r in s.split(";") if r))), hide_index=True, width="stretch",
         key=f"{PAGE}_table")
 st.caption(freshness(store, datetime.now()))

@@ -339,7 +339,8 @@ def test_the_xmr_numbers_on_the_page_are_the_command_lines(demo, capsys):
     at = open_page("pages/process.py", {"metric": "churn_annualised", "function": "frontline", "change": months[8]})
     assert not at.exception
     command = next(c.value for c in at.code if c.value.startswith("python -m metrics xmr"))
-    assert command == f"python -m metrics xmr --metric churn_annualised --function frontline --change {months[8]}"
+    assert command == (f"python -m metrics xmr --metric churn_annualised --rules wheeler --function frontline "
+                       f"--change {months[8]}")
     shown = at.dataframe[0].value
     printed = _cli(capsys, *command.split()[3:], "--db", str(demo))
     assert list(printed["month"]) == list(shown["month"])

@@ -23,7 +23,9 @@ def chart(values, **kwargs) -> pd.DataFrame:
     (BASELINE_VALUES + [9.5] * 8, "deteriorating", "improving"),  # latest point ends a run of 8 below the centre
     (BASELINE_VALUES + [13, 9, 13, 13], "improving", "deteriorating"),  # latest point in a 3 of 4 above
     (BASELINE_VALUES + [16, 10], "no signal", "no signal"),  # a signal, but not on the latest point
-    (BASELINE_VALUES + [13, 13, 13, 9], "no signal", "no signal"),  # the latest point is not part of the 3 of 4
+    # The latest point closes a 3-of-4 window above: marked with it, and judged by the window's side, not its own
+    (BASELINE_VALUES + [13, 13, 13, 9], "improving", "deteriorating"),
+    (BASELINE_VALUES + [13, 13, 9, 9, 9], "no signal", "no signal"),  # the window 13, 13, 9, 9 holds only two
     (BASELINE_VALUES + [10.5] * 7, "no signal", "no signal"),  # 7 above after the baseline's last 9
 ])
 def test_variation_reads_the_latest_point_and_the_better_direction(values, up, down):

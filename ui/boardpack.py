@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from data.export import formula_safe
+from metrics.xmr import rules_sentence
 from ui.cards import card_texts
 from ui.executive import OverviewData
 from ui.figures import coverage_heatmap, lead_lag_chart, plan_chart
@@ -52,7 +53,7 @@ def card_table(data: OverviewData) -> pd.DataFrame:
                 "value": s.value, "shown": texts["value"], "previous_month_value": s.previous,
                 "change_on_last_month": s.delta, "year_ago_value": s.year_ago, "change_on_year_ago": s.delta_year,
                 "target": s.target, "target_by": s.target_by, "target_note": texts["target_note"],
-                "variation": s.variation if s.month else "", "assurance": s.assurance or "",
+                "variation": s.variation if s.month else "", "assurance": s.assurance or "", "rule_set": data.rules,
             })
     return pd.DataFrame(rows)
 
@@ -142,6 +143,8 @@ def build_board_pack(data: OverviewData, title: str, meta: str, progress: Progre
         f'<p class="headline">{html.escape(data.headline)}</p>',
         '<p class="note">Lead-lag: Pearson r of the month-on-month changes; a shared movement is not proof that one '
         "causes the other.</p>",
+        '<p class="note">Process behaviour (the cards\' variation and assurance): '
+        f"{html.escape(rules_sentence(data.rules))}</p>",
     ]
     report(0.2, "Writing the cards")
     sections.append(_cards_html(data))

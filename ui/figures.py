@@ -7,6 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from metrics.xmr import DEFAULT_RULES, RULE_LABELS, RULE_SETS
+
 # Colour-blind-safe pair (Okabe-Ito blue and vermillion); each series also differs in mark (bar vs line+marker).
 LEAD_COLOUR = "#0072B2"
 LAG_COLOUR = "#D55E00"
@@ -103,10 +105,12 @@ HEATMAP_TEXT_MONTHS = 18
 BACK_OFFICE = "internal"
 BACK_OFFICE_MARK = " (back office)"
 # The rule names of design.md with a legend text and a distinct marker each (open symbols, so overlapping ones show).
+# One open symbol per rule, so that a point in several patterns shows each, and colour is never the only carrier.
 RULE_MARKERS = {
-    "outside": ("Outside the limits", "diamond-open", 17),
-    "run8": ("8 in a row on one side", "square-open", 13),
-    "3of4": ("3 of 4 near a limit", "circle-open", 10),
+    "outside": ("diamond-open", 17),
+    "run8": ("square-open", 13), "run7": ("square-open", 13),
+    "3of4": ("circle-open", 10), "2of3": ("circle-open", 10),
+    "trend7": ("triangle-up-open", 12),
 }
 COMPACT_MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}
 
@@ -291,7 +295,7 @@ def _steps(frame: pd.DataFrame, column: str) -> tuple[list, list]:
 
 
 def xmr_chart(frame: pd.DataFrame, defn, baseline: tuple[str, str] | None = None,
-              change: str | None = None) -> go.Figure:
+              change: str | None = None, rules: str = DEFAULT_RULES) -> go.Figure:
     """The X chart (values, centre, natural process limits; rule-breaking points marked with a distinct symbol per
     rule) above the moving-range chart (ranges, their mean and upper limit)."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.08)
@@ -308,7 +312,9 @@ def xmr_chart(frame: pd.DataFrame, defn, baseline: tuple[str, str] | None = None
         fig.add_trace(go.Scatter(x=xs, y=ys, name=name, mode="lines", line=style, showlegend=column != "lower",
                                  legendgroup="limits" if column != "centre" else None,
                                  hovertemplate=f"{name}: %{{y:{fmt}}}<extra></extra>"), row=1, col=1)
-    for rule, (label, symbol, size) in RULE_MARKERS.items():
+    for rule in RULE_SETS[rules]:
+        symbol, size = RULE_MARKERS[rule]
+        label = RULE_LABELS[rule][:1].upper() + RULE_LABELS[rule][1:]
         hit = frame[frame["signal"].str.split(";").apply(lambda rules, r=rule: r in rules)]
         fig.add_trace(go.Scatter(x=_month_dates(hit["month"]), y=hit["value"], mode="markers", name=label,
                                  marker={"symbol": symbol, "size": size, "color": SIGNAL_COLOUR,
