@@ -3,6 +3,7 @@ twelve months ending last month, one course named `customer-first`, no survey re
 vendor. Real DuckDB files, real imports, real pages under AppTest."""
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,10 @@ from data import workshops as ws
 from data.demo import load_demo
 from data.importer import run_import
 from data.store import Store, close_all
-from metrics import calc
+from metrics import calc, verdicts
+from metrics.registry import get
+from metrics.summary import CardSummary
+from ui.cards import card_texts
 from ui.executive import compute_overview
 from ui.filters import Filters, current_month, month_label
 from ui.kiosk import spaced_code
@@ -254,3 +258,48 @@ def test_the_board_pack_embeds_plotly_once_for_all_its_charts(own):
     text = build_board_pack(overview, "Board pack", "fresh").html
     text = text if isinstance(text, str) else text.decode()
     assert text.count("plotly.js v") == 1 and text.count("Plotly.newPlot") >= 3
+
+
+# (metric, value, target, previous, year ago, variation, assurance) -> the words on the card that reconcile them.
+RECONCILED = [
+    ("nps", 25.0, 25.0, 24.0, 20.0, verdicts.NO_SIGNAL, verdicts.MISSED,
+     "Met this month, but not yet reliably."),
+    ("nps", 24.0, 25.0, 24.0, 20.0, verdicts.NO_SIGNAL, verdicts.MISSED, ""),
+    ("churn_annualised", 0.10, 0.12, 0.11, 0.14, verdicts.NO_SIGNAL, verdicts.MISSED,
+     "Met this month, but not yet reliably."),
+    ("nps", 20.0, 25.0, 31.0, 30.0, verdicts.DETERIORATING, verdicts.MET,
+     "Missed this month, though usually met."),
+    ("satisfaction", 7.2, math.nan, 7.1, 9.0, verdicts.IMPROVING, None,
+     "Improving on its usual range, yet worse than a year before."),
+    ("satisfaction", 7.2, math.nan, 7.5, 7.0, verdicts.IMPROVING, None,
+     "Improving on its usual range, yet worse than last month."),
+    ("churn_annualised", 0.20, math.nan, 0.21, 0.25, verdicts.DETERIORATING, None,
+     "Deteriorating on its usual range, yet better than last month and a year before."),
+    ("satisfaction", 7.2, math.nan, 7.0, 7.0, verdicts.IMPROVING, None, ""),
+    ("training_coverage", 0.93, math.nan, 0.9301, 0.89, verdicts.IMPROVING, None, ""),  # shown as 0 pp: steady
+    ("nps", 25.0, 25.0, 20.0, 20.0, verdicts.NO_SIGNAL, verdicts.HIT_AND_MISS, ""),
+]
+
+
+@pytest.mark.parametrize("key, value, target, previous, year_ago, variation, assurance, words", RECONCILED)
+def test_a_card_says_why_badges_and_figures_that_read_as_opposites_both_hold(
+        key, value, target, previous, year_ago, variation, assurance, words):
+    summary = CardSummary(key, "2026-10", value, previous, target, "2026-12" if not math.isnan(target) else None,
+                          [previous, value], year_ago, variation, assurance)
+    assert card_texts(get(key), summary)["why"] == words
+
+
+def _nps_on_target_card():
+    from metrics import verdicts
+    from metrics.registry import get
+    from metrics.summary import CardSummary
+    from ui.cards import kpi_card
+    kpi_card(get("nps"), CardSummary("nps", "2026-10", 25.0, 24.0, 25.0, "2026-12", [24.0, 25.0], 20.0,
+                                     verdicts.NO_SIGNAL, verdicts.MISSED))
+
+
+def test_the_card_on_screen_says_met_this_month_beside_target_missed_consistently():
+    at = AppTest.from_function(_nps_on_target_card)
+    at.run()
+    assert any("Target missed consistently" in m.value for m in at.markdown)
+    assert any(c.value.startswith("Met this month, but not yet reliably.") for c in at.caption)

@@ -1,5 +1,6 @@
 """The Programme pages under real Streamlit (AppTest) on real DuckDB files: each page on an empty database, one month
 of data and the demo; each page's save path driven through its widgets, and what is stored afterwards."""
+import getpass
 import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -130,7 +131,7 @@ def test_units_grid_saves_an_edit_and_a_new_unit(month_db):
     assert units.loc["IT", "parent"] == "Cabin" and units.loc["IT", "function"] == "internal"
     assert units.loc["Finance", "function"] == "internal" and units.loc["Finance", "parent"] is None
     audit = Store(month_db).query("SELECT actor, action FROM audit WHERE table_name = 'units' ORDER BY id DESC")
-    assert set(audit["action"][:2]) == {"edit"} and audit["actor"][0] == "local"
+    assert set(audit["action"][:2]) == {"edit"} and audit["actor"][0] == getpass.getuser()
 
 
 def test_a_validation_error_names_row_and_column_and_nothing_is_written(month_db):

@@ -1,6 +1,7 @@
 """Who is this user and what may they do: roles come from secrets or the environment, and every gated page checks."""
 from __future__ import annotations
 
+import getpass
 import os
 
 import streamlit as st
@@ -39,11 +40,19 @@ def _access_lists() -> dict[str, set[str]]:
     return {role: emails for role, emails in lists.items() if emails}
 
 
+def local_user() -> str:
+    """The operating system's user: in local mode the audit says who made a change, not just "local"."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container user with no name in the password database
+        return "local"
+
+
 def current_user() -> tuple[str, str]:
     """(who, role) for the person running this session."""
     lists = _access_lists()
     if not lists:
-        return "local", LOCAL_ROLE
+        return local_user(), LOCAL_ROLE
     if not st.user.get("is_logged_in"):
         return "anonymous", "anonymous"
     email = str(st.user.get("email", "")).lower()

@@ -54,6 +54,7 @@ def card_table(data: OverviewData) -> pd.DataFrame:
                 "change_on_last_month": s.delta, "year_ago_value": s.year_ago, "change_on_year_ago": s.delta_year,
                 "target": s.target, "target_by": s.target_by, "target_note": texts["target_note"],
                 "variation": s.variation if s.month else "", "assurance": s.assurance or "", "rule_set": data.rules,
+                "why_both": texts["why"],
             })
     return pd.DataFrame(rows)
 
@@ -113,6 +114,7 @@ def _cards_html(data: OverviewData) -> str:
                 "Target": f"{t['target']} by {t['target_by']}" + (f" ({t['target_note']})" if t["target_note"]
                                                                  else "") if t["target_by"] else "none set",
                 "Variation": t["variation"] or "—", "Assurance": t["assurance"] or "—",
+                "Reading both": t["why"] or "—",
             })
         parts.append(f"<h2>{html.escape(title)}</h2>"
                      + _table_html(pd.DataFrame(rows), {"Value", "On last month", "On a year before"}))

@@ -38,6 +38,15 @@ ASSURANCE_BADGES = {
                             "The target lies within the natural process limits: some months will meet it and some "
                             "will not, by chance alone."),
 }
+# Each verdict is right on its own terms (the process limits), yet it can read as the opposite of a figure on the same
+# card: NPS +25.0 against a target of +25.0 with "Target missed consistently", a fall on the year with "Improving". The
+# card then says in words why both hold. Keyed by the verdict and what the figures say.
+RECONCILIATIONS = {
+    (verdicts.MISSED, "met"): "Met this month, but not yet reliably.",
+    (verdicts.MET, "missed"): "Missed this month, though usually met.",
+    (verdicts.IMPROVING, "worse"): "Improving on its usual range, yet worse than {than}.",
+    (verdicts.DETERIORATING, "better"): "Deteriorating on its usual range, yet better than {than}.",
+}
 _UP, _DOWN = ":material/trending_up:", ":material/trending_down:"
 NO_FIGURE = "—"
 REPORTED = "reported figure (readings): no responses this month"
@@ -49,6 +58,29 @@ def _known(value: float) -> bool:
 
 def _short_month(month: str) -> str:
     return pd.Period(month, "M").strftime("%b %Y")
+
+
+def _is_better(defn, change: float) -> bool:
+    return change > 0 if defn.direction == "up" else change < 0
+
+
+def reconciliation(defn, summary: CardSummary) -> str:
+    """The words that keep a card's badges and its figures from reading as opposites ('' when they agree)."""
+    notes = []
+    if summary.assurance in (verdicts.MET, verdicts.MISSED) and _known(summary.target):
+        # Meeting a target includes reaching it exactly: +25.0 against +25.0 is met.
+        met = summary.value == summary.target or _is_better(defn, summary.value - summary.target)
+        notes.append(RECONCILIATIONS.get((summary.assurance, "met" if met else "missed"), ""))
+    if summary.variation in (verdicts.IMPROVING, verdicts.DETERIORATING):
+        looked_for = summary.variation == verdicts.IMPROVING  # an improving card is contradicted by a worse figure
+        # Only a change the card shows: one that rounds to nothing reads as steady, which contradicts nothing.
+        against = [name for name, change in (("last month", summary.delta), ("a year before", summary.delta_year))
+                   if _known(change) and not _steady(format_delta(defn, change))
+                   and _is_better(defn, change) != looked_for]
+        if against:
+            wording = RECONCILIATIONS[(summary.variation, "worse" if looked_for else "better")]
+            notes.append(wording.format(than=" and ".join(against)))
+    return " ".join(note for note in notes if note)
 
 
 def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = "",
@@ -75,6 +107,7 @@ def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = 
         "target_note": target_note if summary.target_by else "",
         "variation": VARIATION_BADGES[summary.variation][0] if has_month else "",
         "assurance": ASSURANCE_BADGES[summary.assurance][0] if has_month and summary.assurance else "",
+        "why": reconciliation(defn, summary) if has_month else "",
     }
     return texts
 
@@ -105,7 +138,7 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
              as_at: str | None = None, notice: str = "", reported: bool = False) -> None:
     """One card; as_at is the month the page reads as 'now': a metric whose latest figure is older says so."""
     texts = card_texts(defn, summary, target_note, notice, reported)
-    with st.container(border=True, gap="xxsmall"):
+    with st.container(border=True, gap="xxsmall", key=f"kpi_{key_prefix}_{defn.key}"):
         delta = texts["vs_last_month"] or None
         steady = delta is not None and _steady(delta)
         st.metric(
@@ -142,9 +175,11 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
         stale = f"{texts['month']} figure · " if as_at and summary.month != as_at else ""
         if texts["target_by"]:
             note = f" ({texts['target_note']})" if texts["target_note"] else ""
-            st.caption(f"{stale}Target {texts['target']} by {texts['target_by']}{note}")
+            target = f"{stale}Target {texts['target']} by {texts['target_by']}{md(note)}"
         else:
-            st.caption(f"{stale}No target set")
+            target = f"{stale}No target set"
+        # One caption with the target, so that the reconciling words cost the card a line, not a block's spacing.
+        st.caption("  \n".join(filter(None, (texts["why"], target))))
 
 
 def card_row(items: list[tuple], per_row: int, key_prefix: str, as_at: str | None = None) -> list:

@@ -15,6 +15,11 @@ _COMPACT = """
    subheader and a small heading, so the pages read as they did. */
 [data-testid="stMainBlockContainer"] h2 { font-size: 1.5rem; padding: 0.75rem 0 0.25rem; }
 [data-testid="stMainBlockContainer"] h3 { font-size: 1.1rem; padding: 0.5rem 0 0.25rem; }
+/* KPI cards (keyed kpi_*): a little less air, so that a card that explains its badges in words still ends on the first
+   laptop screen with the row of lagging metrics below it. */
+[class*="st-key-kpi_"] { padding: 0.75rem 0.9rem; }
+[class*="st-key-kpi_"] [data-testid="stCaptionContainer"] p { line-height: 1.35; }
+[class*="st-key-kpi_"] [data-testid="stMetricValue"] { font-size: 2rem; }
 </style>
 """
 
