@@ -68,7 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("monthly", help="every built-in and readings metric per month: month,metric,value")
     _common(cmd)
     cmd = commands.add_parser("leadlag", help="r between month-on-month changes of a leading and a lagging metric, "
-                                              "by lag: lag_months,r,n,threshold and a last line best,<lag>,<r>")
+                                              "by lag: lag_months,r,n,threshold (the pointwise band 1.96/sqrt(n)) "
+                                              "and a last line best,<lag>,<r>: the lag whose r, oriented by the "
+                                              "metrics' better directions, clears the bar corrected for the lags "
+                                              "scanned (empty when none does)")
     cmd.add_argument("--lead", required=True, help="key of the leading metric")
     cmd.add_argument("--lag", required=True, help="key of the lagging metric")
     cmd.add_argument("--max-lag", type=int, default=12, help="longest lag in months (default 12)")
@@ -104,10 +107,12 @@ def _series(store: Store, key: str, args) -> pd.Series:
 def _leadlag_rows(store: Store, args) -> list[list[str]]:
     if args.max_lag < 0:
         raise ValueError(f"--max-lag must be 0 or more (got {args.max_lag}).")
+    sign = leadlag.orientation(get(args.lead, store), get(args.lag, store))
     table = leadlag.cross_correlation(_series(store, args.lead, args), _series(store, args.lag, args),
-                                      max_lag=args.max_lag)
+                                      max_lag=args.max_lag, orientation=sign)
+    # threshold is the pointwise band; the best line needs the corrected bar and the metrics' directions.
     rows = [leadlag.COLUMNS] + [[str(k), csv_number(r), str(n), csv_number(threshold)]
-                                for k, r, n, threshold in table.itertuples(index=False, name=None)]
+                                for k, r, n, threshold in table[leadlag.COLUMNS].itertuples(index=False, name=None)]
     best = leadlag.best_lag(table)
     rows.append(["best", str(best[0]), csv_number(best[1])] if best else ["best", "", ""])
     return rows

@@ -259,29 +259,36 @@ def _initiative_rows(initiatives: pd.DataFrame, first: str, last: str) -> list[t
 
 
 def correlation_chart(table: pd.DataFrame, best: tuple[int, float, int] | None, shift: int) -> go.Figure:
-    """r by lag as bars with the +/- 1.96/sqrt(n) band shaded between dashed steps; the best lag is orange and labelled
-    in words, the lag the slider shows is outlined in black."""
+    """r by lag as bars with the pointwise band (+/- 1.96/sqrt(n), what one lag alone would need) shaded between
+    dashed steps, and the corrected bar a claim needs (the lags scanned taken into account) as dotted steps; the best
+    lag is orange and labelled in words, the lag the slider shows is outlined in black."""
     k = table["lag_months"]
     best_k = best[0] if best else None
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=k, y=table["threshold"], mode="lines", line={"shape": "hvh", "width": 0},
                              showlegend=False, hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=k, y=-table["threshold"], mode="lines", fill="tonexty", fillcolor="rgba(0,0,0,0.07)",
-                             line={"shape": "hvh", "width": 0}, name="Within chance (±1.96/√n)", hoverinfo="skip"))
-    fig.add_trace(go.Bar(x=k, y=table["r"], name="r of the monthly changes", customdata=table[["n", "threshold"]],
+                             line={"shape": "hvh", "width": 0}, name="Pointwise band (one lag alone, ±1.96/√n)",
+                             hoverinfo="skip"))
+    fig.add_trace(go.Bar(x=k, y=table["r"], name="r of the monthly changes",
+                         customdata=table[["n", "threshold", "bar"]],
                          marker={"color": [SIGNAL_COLOUR if b == best_k else LEAD_COLOUR for b in k],
                                  "line": {"color": "#000", "width": [2.5 if b == shift else 0 for b in k]}},
-                         hovertemplate="lag %{x} months: r = %{y:.2f} (n = %{customdata[0]}, "
-                                       "band ±%{customdata[1]:.2f})<extra></extra>"))
+                         hovertemplate="lag %{x} months: r = %{y:.2f} (n = %{customdata[0]}, pointwise band "
+                                       "±%{customdata[1]:.2f}, bar for a claim ±%{customdata[2]:.2f})"
+                                       "<extra></extra>"))
     for sign in (1, -1):
         fig.add_trace(go.Scatter(x=k, y=sign * table["threshold"], mode="lines", showlegend=False, hoverinfo="skip",
                                  line={"shape": "hvh", "color": PLAN_COLOUR, "dash": "dash", "width": 1}))
+        fig.add_trace(go.Scatter(x=k, y=sign * table["bar"], mode="lines", showlegend=sign == 1, hoverinfo="skip",
+                                 name=f"Bar for a claim (corrected for {len(table)} lags)", legendgroup="bar",
+                                 line={"shape": "hvh", "color": "#1f1f1f", "dash": "dot", "width": 1.5}))
     if best:
-        fig.add_annotation(x=best[0], y=best[1], text=f"best lag: {best[0]}", showarrow=False, yanchor="bottom",
-                           font={"size": 12, "color": "#1f1f1f"})
+        fig.add_annotation(x=best[0], y=best[1], text=f"best lag: {best[0]}", showarrow=False,
+                           yanchor="bottom" if best[1] >= 0 else "top", font={"size": 12, "color": "#1f1f1f"})
     fig.update_xaxes(title_text="Lag (months the lagging metric follows later)", dtick=1)
-    fig.update_yaxes(title_text="r", range=[-1, 1.1], zeroline=True)
-    fig.update_layout(height=300, margin=COMPACT_MARGIN, bargap=0.3, legend={"orientation": "h", "y": 1.15, "x": 0})
+    fig.update_yaxes(title_text="r", range=[-1.1, 1.1], zeroline=True)
+    fig.update_layout(height=320, margin=COMPACT_MARGIN, bargap=0.3, legend={"orientation": "h", "y": 1.22, "x": 0})
     return fig
 
 
