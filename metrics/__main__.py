@@ -2,8 +2,8 @@
 
     python -m metrics monthly [--unit U | --function F] [--course C] [--db PATH]
     python -m metrics leadlag --lead KEY --lag KEY [--max-lag 12] [--unit U | --function F] [--db PATH]
-    python -m metrics xmr --metric KEY [--rules wheeler|nhs] [--baseline YYYY-MM:YYYY-MM] [--change YYYY-MM ...]
-                          [--unit U | --function F]
+    python -m metrics xmr --metric KEY [--rules wheeler|nhs] [--baseline YYYY-MM:YYYY-MM]
+                          [--change YYYY-MM ... | --no-changes] [--unit U | --function F]
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from data.store import Store, StoreError, default_db_path
-from metrics import calc, leadlag
+from metrics import calc, changes, leadlag
 from metrics.calc import MONTHLY_COLUMNS, FilterError, monthly
 from metrics.registry import get
 from metrics.xmr import RULE_SETS, xmr
@@ -81,8 +81,12 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--rules", choices=tuple(RULE_SETS),
                      help="detection rules (default: the organisation's rule set in settings, else wheeler)")
     cmd.add_argument("--baseline", type=_baseline, help="lock the limits to a period FIRST:LAST (YYYY-MM:YYYY-MM)")
-    cmd.add_argument("--change", type=_month, action="append", default=[],
-                     help="a process change month: limits are recalculated from it (repeatable)")
+    changes_given = cmd.add_mutually_exclusive_group()
+    changes_given.add_argument("--change", type=_month, action="append", default=[],
+                               help="a process change month: limits are recalculated from it (repeatable; default: "
+                                    "the metric's stored changes, initiatives' starts and those marked on its chart)")
+    changes_given.add_argument("--no-changes", action="store_true",
+                               help="one process over the whole history, whatever changes are stored")
     _common(cmd)
     return parser
 
@@ -121,8 +125,9 @@ def _leadlag_rows(store: Store, args) -> list[list[str]]:
 def _xmr_rows(store: Store, args) -> list[list[str]]:
     defn = get(args.metric, store)  # a custom metric registered in the store brings its own floor and ceiling
     series = _series(store, args.metric, args)
-    chart = xmr(series, floor=defn.floor, ceiling=defn.ceiling, baseline=args.baseline, change_points=args.change,
-                rules=args.rules or calc.rule_set(store))
+    stored = [] if args.no_changes else changes.change_months(store, args.metric, args.unit, args.function)
+    chart = xmr(series, floor=defn.floor, ceiling=defn.ceiling, baseline=args.baseline,
+                change_points=args.change or stored, rules=args.rules or calc.rule_set(store))
     return [XMR_COLUMNS] + [[month, *(csv_number(v) for v in (value, centre, lower, upper)), signal]
                             for month, value, centre, lower, upper, signal
                             in chart[XMR_COLUMNS].itertuples(index=False, name=None)]

@@ -54,7 +54,8 @@ def card_table(data: OverviewData) -> pd.DataFrame:
                 "change_on_last_month": s.delta, "year_ago_value": s.year_ago, "change_on_year_ago": s.delta_year,
                 "target": s.target, "target_by": s.target_by, "target_note": texts["target_note"],
                 "variation": s.variation if s.month else "", "assurance": s.assurance or "", "rule_set": data.rules,
-                "why_both": texts["why"],
+                "why_both": texts["why"], "limits_since": s.segment_start or "", "limits_points": s.segment_points,
+                "provisional_limits": s.provisional,
             })
     return pd.DataFrame(rows)
 
@@ -114,6 +115,7 @@ def _cards_html(data: OverviewData) -> str:
                 "Target": f"{t['target']} by {t['target_by']}" + (f" ({t['target_note']})" if t["target_note"]
                                                                  else "") if t["target_by"] else "none set",
                 "Variation": t["variation"] or "—", "Assurance": t["assurance"] or "—",
+                "Process limits": t["limits"] or "whole history",
                 "Reading both": t["why"] or "—",
             })
         parts.append(f"<h2>{html.escape(title)}</h2>"

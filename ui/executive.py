@@ -11,7 +11,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from metrics import calc, coverage, leadlag, registry
+from metrics import calc, changes, coverage, leadlag, registry
 from metrics.registry import MetricDef
 from metrics.summary import CardSummary, card_summary
 from metrics.xmr import DEFAULT_RULES
@@ -111,7 +111,8 @@ def _cards(store, filters: Filters) -> tuple[list[Card], list[Card]]:
     rules = calc.rule_set(store)
     leading, lagging = [], []
     for defn in registry.all_metrics(store):
-        summary = card_summary(monthly, targets, defn.key, defn, rules=rules)
+        summary = card_summary(monthly, targets, defn.key, defn, rules=rules,
+                               changes=changes.change_months(store, defn.key, **filters.scope))
         note = ORG_TARGET_NOTE if defn.key in inherited and summary.target_by else ""
         reported = summary.month in calc.reported_months(store, defn.key, **filters.scope)
         card = Card(defn, summary, note, notices.get(defn.key, ""), reported)

@@ -105,6 +105,9 @@ HEATMAP_TEXT_MONTHS = 18
 BACK_OFFICE = "internal"
 BACK_OFFICE_MARK = " (back office)"
 # The rule names of design.md with a legend text and a distinct marker each (open symbols, so overlapping ones show).
+# A process change's reason beside its line: short enough not to cross the next change, in up to three rows.
+CHANGE_REASON_CHARS = 40
+CHANGE_LABEL_STEP, CHANGE_LABEL_ROWS = 0.09, 3
 # One open symbol per rule, so that a point in several patterns shows each, and colour is never the only carrier.
 RULE_MARKERS = {
     "outside": ("diamond-open", 17),
@@ -301,8 +304,23 @@ def _steps(frame: pd.DataFrame, column: str) -> tuple[list, list]:
     return xs, ys
 
 
+def _change_marks(fig: go.Figure, frame: pd.DataFrame, changes: pd.DataFrame | None) -> None:
+    """A dotted line at every process change inside the chart, and its reason (user text, escaped) beside it; the
+    reasons step down the chart so that close changes do not write over each other."""
+    if changes is None or changes.empty or frame.empty:
+        return
+    shown = changes[(changes["month"] > frame["month"].min()) & (changes["month"] <= frame["month"].max())]
+    for i, (month, reasons) in enumerate(shown.groupby("month", sort=True)["reason"]):
+        x = pd.Timestamp(f"{month}-01")
+        fig.add_vline(x=x, line={"color": INITIATIVE_COLOUR, "width": 2, "dash": "dot"}, row="all", col=1)
+        text = plain(_short("; ".join(reasons), CHANGE_REASON_CHARS))
+        fig.add_annotation(x=x, y=0.99 - CHANGE_LABEL_STEP * (i % CHANGE_LABEL_ROWS), yref="y domain", yanchor="top",
+                           xanchor="left", text=f" {text}", showarrow=False, bgcolor="rgba(255,255,255,0.85)",
+                           hovertext=plain("; ".join(reasons)), font={"size": 11, "color": INITIATIVE_COLOUR})
+
+
 def xmr_chart(frame: pd.DataFrame, defn, baseline: tuple[str, str] | None = None,
-              change: str | None = None, rules: str = DEFAULT_RULES) -> go.Figure:
+              changes: pd.DataFrame | None = None, rules: str = DEFAULT_RULES) -> go.Figure:
     """The X chart (values, centre, natural process limits; rule-breaking points marked with a distinct symbol per
     rule) above the moving-range chart (ranges, their mean and upper limit)."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.08)
@@ -341,13 +359,7 @@ def xmr_chart(frame: pd.DataFrame, defn, baseline: tuple[str, str] | None = None
         fig.add_vrect(x0=pd.Timestamp(f"{baseline[0]}-01"), x1=end, fillcolor=BASELINE_FILL, line_width=0,
                       layer="below", row=1, col=1,
                       annotation_text="baseline", annotation_position="top left")
-    if change:
-        fig.add_vline(x=pd.Timestamp(f"{change}-01"), line={"color": INITIATIVE_COLOUR, "width": 2, "dash": "dot"},
-                      row="all", col=1)
-        fig.add_annotation(x=pd.Timestamp(f"{change}-01"), y=0.99, yref="y domain", yanchor="top", xanchor="left",
-                           text=" process change: limits recalculated", showarrow=False,
-                           bgcolor="rgba(255,255,255,0.8)",
-                           font={"size": 11, "color": INITIATIVE_COLOUR})
+    _change_marks(fig, frame, changes)
     if defn.unit == "share":
         fig.update_yaxes(tickformat=".0%", row=1, col=1)
         fig.update_yaxes(tickformat=".0%", row=2, col=1)
