@@ -618,10 +618,16 @@ def _initiatives(months: pd.DatetimeIndex) -> pd.DataFrame:
 
 def _process_changes(months: pd.DatetimeIndex) -> pd.DataFrame:
     """Changes a lead marked by hand on the process-behaviour charts (initiatives' starts count on their own)."""
-    promises = months[0] + pd.DateOffset(months=8)  # as the service desk's initiative, whose metric is its tickets
-    return pd.DataFrame([("happiness", promises, "",
-                          "IT service desk: every ticket gets a promised time and progress updates")],
-                        columns=["metric", "month", "unit", "reason"])
+    def month(offset: int) -> pd.Timestamp:
+        return months[0] + pd.DateOffset(months=offset)
+
+    # Where the story's curves level off: a rollout that has ended runs as a process of its own.
+    rows = [
+        ("happiness", month(8), "", "IT service desk: every ticket gets a promised time and progress updates"),
+        ("training_coverage", month(19), "", "Rollout finished: the course is now part of every induction"),
+        ("churn_annualised", month(13), "", "Stay conversations are part of every team's routine"),
+    ]
+    return pd.DataFrame(rows, columns=["metric", "month", "unit", "reason"])
 
 
 def _desired_actions(rng: np.random.Generator, months: pd.DatetimeIndex) -> pd.DataFrame:
