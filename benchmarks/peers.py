@@ -11,7 +11,7 @@ from metrics.reference import event_monthly
 # Readings metrics the generated organisation carries (benchmarks/generate.py); the peer reads them as given.
 CHURN_WINDOW = 12
 NPS_TENTHS = 2000  # 2 x 1000: NPS in tenths of a point, rounded half away from zero with integers (metrics/sql/nps.sql)
-EVENT_TABLES = ("units", "headcount", "training", "ideas", "voice", "tickets", "survey", "readings")
+EVENT_TABLES = ("units", "headcount", "training", "ideas", "voice", "tickets", "survey", "readings", "desired_actions")
 
 
 def load_tables(store) -> dict[str, pd.DataFrame]:
@@ -33,7 +33,7 @@ def _spine(t: dict[str, pd.DataFrame]) -> pd.PeriodIndex:
                         _month(t["ideas"]["submitted_on"].dropna()), _month(t["ideas"]["implemented_on"].dropna()),
                         _month(t["voice"]["date"]), _month(t["tickets"]["opened_at"]),
                         _month(t["tickets"]["closed_at"].dropna()), _month(t["survey"]["date"]),
-                        _month(t["readings"]["month"])])
+                        _month(t["readings"]["month"]), _month(t["desired_actions"]["month"])])
     return pd.period_range(months.min(), months.max(), freq="M")
 
 
@@ -67,6 +67,11 @@ def _nps(survey: pd.DataFrame, reported: pd.Series) -> pd.Series:
     return (tenths / 10.0).combine_first(reported)
 
 
+def _on_time(actions: pd.DataFrame) -> pd.Series:
+    done = (actions["status"] == "done") & (pd.to_datetime(actions["done_on"]) <= pd.to_datetime(actions["due"]))
+    return done.groupby(_month(actions["due"])).mean().astype(float)
+
+
 def org_monthly(t: dict[str, pd.DataFrame], course: str) -> pd.DataFrame:
     """Every built-in metric and the organisation's readings by month, as calc.monthly(store) gives them."""
     spine = _spine(t)
@@ -92,6 +97,7 @@ def org_monthly(t: dict[str, pd.DataFrame], course: str) -> pd.DataFrame:
             0, np.nan),
         "tickets_within_promise": tickets,
         "nps": _nps(t["survey"], reported),
+        "desired_actions_on_time": _on_time(t["desired_actions"]),
     }
     for key in sorted(set(readings["metric"]) - set(series)):
         series[key] = readings[readings["metric"] == key].set_index("m")["value"]

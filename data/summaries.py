@@ -16,8 +16,9 @@ TOUCHED = "summary_touched"  # temporary table of the write: (source, unit, mont
 UNIT_MONTH = "unit_month"
 TRAINING_MONTH = "training_month"
 SPINE = "month_spine"
-# Tables whose changes redraw the month spine: the summarised ones and readings, which are read as they are.
-SPINE_TABLES = ("readings",)
+# Tables whose changes redraw the month spine besides the summarised ones: read as they are, small enough not to need
+# a summary (readings; desired actions, migration 005).
+SPINE_TABLES = ("readings", "desired_actions")
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,8 @@ def redraw_spine(cursor: duckdb.DuckDBPyConnection) -> None:
     cursor.execute(
         f"INSERT INTO {SPINE} SELECT CAST(s.g AS DATE) FROM "
         f"(SELECT min(m) AS first_month, max(m) AS last_month FROM (SELECT month AS m FROM {UNIT_MONTH} "
-        f" UNION ALL SELECT month FROM {TRAINING_MONTH} UNION ALL SELECT month FROM readings)) AS b, "
+        f" UNION ALL SELECT month FROM {TRAINING_MONTH} UNION ALL SELECT month FROM readings"
+        " UNION ALL SELECT month FROM desired_actions)) AS b, "
         "generate_series(b.first_month, b.last_month, INTERVAL 1 MONTH) AS s(g) ORDER BY 1")
 
 

@@ -136,7 +136,7 @@ def test_a_workshop_vote_keeps_the_executive_figures_cached(imported):
 
 def test_clearing_everything_empties_the_summaries_and_the_spine(imported):
     with imported.transaction("clear") as tx:
-        for table in ("survey", "voice", "tickets", "ideas", "training", "headcount", "readings"):
+        for table in ("survey", "voice", "tickets", "ideas", "training", "headcount", "readings", "desired_actions"):
             tx.delete_all(table)
     assert imported.scalar("SELECT count(*) FROM unit_month") == 0
     assert imported.scalar("SELECT count(*) FROM training_month") == 0
