@@ -27,6 +27,7 @@ if allows(role, "lead"):
         st.Page("pages/ideas.py", title="Ideas pipeline", icon=":material/lightbulb:"),
         st.Page("pages/initiatives.py", title="Initiatives", icon=":material/rocket_launch:"),
         st.Page("pages/voice.py", title="Customer voice", icon=":material/forum:"),
+        st.Page("pages/actions.py", title="Desired actions", icon=":material/checklist:"),
         st.Page("pages/tickets.py", title="Internal tickets", icon=":material/confirmation_number:"),
         st.Page("pages/readings.py", title="Readings & targets", icon=":material/query_stats:"),
         st.Page("pages/metric_registry.py", title="Metric registry", icon=":material/tune:"),
