@@ -358,7 +358,7 @@ def test_cli_prints_the_monthly_csv(tmp_path):
         "2024-01,churn_annualised,0.3",  # 1 / 40 x 12
         "2024-01,praise_complaint_ratio,0.5",  # 1 / 2
         "2024-01,tickets_within_promise,",
-        "2024-01,desired_actions_on_time,",
+        "2024-01,desired_actions_on_time,",  # no desired action due
         "2024-01,nps,",
         "2024-01,satisfaction,",
         "2024-02,ideas_implemented,0",
