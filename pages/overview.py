@@ -82,8 +82,9 @@ with st.container(gap="xsmall"):
 title_col, course_col = st.columns([3, 1], vertical_alignment="bottom")
 title_col.header("Which units lag")
 if course_names:
-    course_col.selectbox("Course", course_names, key=course_key,
-                         format_func=lambda c: f"{c} (all-staff)" if c == all_staff else c,
+    # No label above it (the heading row keeps its height): each choice names itself, screen readers read "Course".
+    course_col.selectbox("Course", course_names, key=course_key, label_visibility="collapsed",
+                         format_func=lambda c: f"Course: {c}" + (" (all-staff)" if c == all_staff else ""),
                          help="The course the heat map, the plan and the units behind read. The coverage card "
                               "always reads the all-staff course (chosen on the Settings page).")
 heat_col, plan_col = st.columns([3, 2], gap="medium")
