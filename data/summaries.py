@@ -157,7 +157,9 @@ def redraw_spine(cursor: duckdb.DuckDBPyConnection) -> None:
         f"INSERT INTO {SPINE} SELECT CAST(s.g AS DATE) FROM "
         f"(SELECT min(m) AS first_month, max(m) AS last_month FROM (SELECT month AS m FROM {UNIT_MONTH} "
         f" UNION ALL SELECT month FROM {TRAINING_MONTH} UNION ALL SELECT month FROM readings"
-        " UNION ALL SELECT month FROM desired_actions)) AS b, "
+        # Desired actions: the months they were asked for and were done in (not due in: that reaches past the data).
+        " UNION ALL SELECT month FROM desired_actions"
+        " UNION ALL SELECT CAST(date_trunc('month', done_on) AS DATE) FROM desired_actions)) AS b, "
         "generate_series(b.first_month, b.last_month, INTERVAL 1 MONTH) AS s(g) ORDER BY 1")
 
 

@@ -99,10 +99,16 @@ def test_forms_grid_edits_and_reverts_keep_the_summaries_exact(imported):
     records.delete_records(imported, "survey", [{"response_id": response["response_id"]}])
     head = imported.table("headcount").iloc[5]
     assert not records.save_rows(imported, "headcount", pd.DataFrame([{**head.to_dict(), "headcount": 7}])).problems
+    # A desired action done late, three months past every other record: its month joins the spine of both paths.
+    action = imported.table("desired_actions").iloc[0]
+    done_on = pd.Timestamp(DEMO_END) + pd.DateOffset(months=3)
+    late = pd.DataFrame([{**action.to_dict(), "status": "done", "done_on": done_on}])
+    assert not records.save_rows(imported, "desired_actions", late).problems
+    assert calc.monthly(imported)["month"].max() == (pd.Period(DEMO_END, "M") + 3).strftime("%Y-%m")
     assert_exact(imported, rng)
     # Reverts: the moved ticket and the deleted response come back as they were.
     changes = history.recent_changes(imported, limit=20)
-    for table in ("tickets", "survey", "headcount"):
+    for table in ("tickets", "survey", "headcount", "desired_actions"):
         history.revert(imported, int(changes[changes["table"] == table]["id"].iloc[0]))
     assert_exact(imported, rng)
 

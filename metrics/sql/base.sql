@@ -6,18 +6,9 @@
 -- organisation, the unit for one unit, NULL for a function or several units); $course is the training course;
 -- $by_unit computes every unit in scope as its own group (grp = the unit) in the same pass, instead of one group ('').
 
--- The month spine: every month from the earliest to the latest with any event data (data/summaries.py keeps it at
--- each write), and the months desired actions fell due in, once they have ("delivered on time" is a figure of the
--- month they were due): today decides those, so they are read as they stand.
-spine_bounds AS (
-    SELECT min(m) AS first_month, max(m) AS last_month FROM (
-        SELECT month AS m FROM month_spine
-        UNION ALL SELECT CAST(date_trunc('month', due) AS DATE) FROM desired_actions WHERE due <= current_date)
-),
-spine AS (
-    SELECT CAST(s.g AS DATE) AS month
-    FROM spine_bounds AS b, generate_series(b.first_month, b.last_month, INTERVAL 1 MONTH) AS s(g)
-),
+-- The month spine: every month from the earliest to the latest with any event data (data/summaries.py keeps it
+-- inside every write).
+spine AS (SELECT month FROM month_spine),
 scope_units AS (
     SELECT unit FROM units
     WHERE ($units IS NULL OR list_contains($units, unit)) AND ($function IS NULL OR "function" = $function)
