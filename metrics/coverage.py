@@ -98,15 +98,26 @@ FROM months m LEFT JOIN planned p USING (month) LEFT JOIN actual a USING (month)
 ORDER BY m.month
 """
 
+# Only the month asked for: the plan each unit reads then is its own latest planned figure at or before the month, else
+# the organisation's (as effective_plan, without drawing the plan of every unit in every month first).
 _BEHIND_SQL = f"""
 WITH {_BASE},
-latest AS (SELECT coalesce(CAST($month AS DATE), max(month)) AS month FROM unit_coverage)
+latest AS (SELECT coalesce(CAST($month AS DATE), max(month)) AS month FROM unit_coverage),
+unit_plan_then AS (
+    SELECT p.unit, arg_max(p.planned, p.month) AS planned FROM unit_plan p, latest l WHERE p.month <= l.month
+    GROUP BY p.unit
+),
+org_plan_then AS (SELECT arg_max(o.planned, o.month) AS planned FROM org_plan o, latest l WHERE o.month <= l.month),
+effective AS (
+    SELECT s.unit, coalesce(u.planned, (SELECT planned FROM org_plan_then)) AS planned
+    FROM scope s LEFT JOIN unit_plan_then u USING (unit)
+)
 SELECT c.unit, s."function" AS "function", CAST(c.covered AS DOUBLE) / c.headcount AS coverage, e.planned,
        e.planned - CAST(c.covered AS DOUBLE) / c.headcount AS gap
 FROM unit_coverage c
 JOIN latest l ON c.month = l.month
 JOIN scope s USING (unit)
-JOIN effective_plan e ON e.unit = c.unit AND e.month = c.month
+JOIN effective e ON e.unit = c.unit
 WHERE c.headcount > 0 AND e.planned IS NOT NULL
   AND e.planned - CAST(c.covered AS DOUBLE) / c.headcount >= $min_gap
 ORDER BY gap DESC, c.unit
