@@ -31,6 +31,9 @@ IMPLEMENTED = 0.2        # of ideas
 NO_UNIT = 0.05           # of ideas, voice and tickets: records of the whole organisation
 OPEN_TICKETS = 0.05
 MONTHLY_LEAVERS = 0.01   # of headcount
+FRONT_LINE_UNITS = UNITS - BACK_OFFICE_UNITS - LEADERSHIP_UNITS
+KEY_CUSTOMERS = 20
+ACTIONS_PER_CUSTOMER = 3  # asked at each monthly assessment
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,21 @@ _INSERTS = {
                round(6.5 + 2 * i / {MONTHS} + {_r(28)}, 2) FROM range({MONTHS}) t(i)""",
     "targets": """INSERT INTO targets VALUES ('nps', CAST($end AS DATE), '', 30),
                ('satisfaction', CAST($end AS DATE), '', 8.5), ('training_coverage', CAST($end AS DATE), '', 0.9)""",
+    # Key customers' desired actions (issue 13): asked at each month's assessment but the last, due mid next month,
+    # each taken on by a front-line unit; 70% done on time, 15% late, 10% not done, 5% declined. Customers do not
+    # grow with the organisation's size, so neither do their actions.
+    "desired_actions": f"""INSERT INTO desired_actions (action_id, month, customer, unit, action, due, status, done_on)
+        SELECT 'A' || lpad(CAST(i AS VARCHAR), 6, '0'), m,
+               'Key customer ' || lpad(CAST(i // {ACTIONS_PER_CUSTOMER} % {KEY_CUSTOMERS} + 1 AS VARCHAR), 2, '0'),
+               {_unit_name(f"{UNITS - FRONT_LINE_UNITS} + CAST(hash(i, $seed, 29) % {FRONT_LINE_UNITS} AS INTEGER)")},
+               'Action ' || i, due,
+               CASE WHEN r < 0.85 THEN 'done' WHEN r < 0.95 THEN 'not done' ELSE 'declined' END,
+               CASE WHEN r < 0.7 THEN due - CAST(hash(i, $seed, 31) % 10 AS INTEGER)
+                    WHEN r < 0.85 THEN least(due + CAST(1 + hash(i, $seed, 32) % 20 AS INTEGER),
+                                             CAST($end AS DATE) - 1) END
+        FROM (SELECT i, m, CAST(m + INTERVAL 1 MONTH + INTERVAL 14 DAY AS DATE) AS due, {_r(30)} AS r
+              FROM (SELECT i, CAST($start + INTERVAL (i // {KEY_CUSTOMERS * ACTIONS_PER_CUSTOMER}) MONTH AS DATE) AS m
+                    FROM range({KEY_CUSTOMERS * ACTIONS_PER_CUSTOMER * (MONTHS - 1)}) t(i)))""",
 }
 _SIZED = frozenset(ROWS)
 
