@@ -16,7 +16,9 @@ from data.store import Store, StoreError, close_all
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Tables beyond the programme's records that an export also carries, so an export is a full account; the importer
 # skips their files when it reads an export folder back (a workshop's records come from the room, not a workbook).
-EXTRA_TABLES = ("settings", "audit", "migrations", *WORKSHOP_TABLES)
+# staff_months is the headcount every metric reads, the roster's derived figures included (a view, migration 008);
+# saved mappings belong to the import machinery, not the programme.
+EXTRA_TABLES = ("settings", "audit", "migrations", "staff_months", "mappings", *WORKSHOP_TABLES)
 
 
 def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -35,6 +37,7 @@ def export_tables(store: Store, out_dir: Path) -> list[Path]:
     written = []
     frames = {name: store.table(name) for name in TABLES}
     frames.update({name: store.query(f"SELECT * FROM {name}") for name in EXTRA_TABLES if name not in TABLES})
+    frames["staff_months"] = store.query("SELECT * FROM staff_months ORDER BY month, unit")
     for name, frame in frames.items():
         csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
         formula_safe(frame).to_csv(csv_path, index=False)

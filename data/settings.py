@@ -1,13 +1,18 @@
 """Programme settings a lead may change (the Settings page and `python -m data setting`), validated and audited."""
 from __future__ import annotations
 
+from data import roster
 from data.store import Store, StoreError
 
 # Settings a programme lead may change, with what each means; the rest (data version, demo flags) are the tracker's.
 EDITABLE_SETTINGS = {
     "all_staff_course": "the course whose coverage the Overview shows when no course is chosen; empty = the course "
                         "with the most completions",
+    roster.HASH_SETTING: "on: person ids in the roster and in completions by person are stored hashed (the same id "
+                         "always gives the same hash); empty: stored as given. Only while no person ids are stored",
 }
+# Settings whose value is checked (and may be normalised) before it is stored.
+_CHECKS = {roster.HASH_SETTING: roster.check_hash_setting}
 
 
 def change_setting(store: Store, key: str, value: str) -> bool:
@@ -16,8 +21,12 @@ def change_setting(store: Store, key: str, value: str) -> bool:
     if key not in EDITABLE_SETTINGS:
         raise StoreError(f"'{key}' is not a setting you can change; these are: {', '.join(EDITABLE_SETTINGS)}.")
     value = value.strip()
+    if check := _CHECKS.get(key):
+        value = check(store, value)
     if store.setting(key, "") == value:
         return False
     with store.transaction("setting", f"{key} = {value or '(automatic)'}") as tx:
         tx.set_setting(key, value)
+        if key == roster.HASH_SETTING and value:
+            roster.ensure_salt(tx)
     return True

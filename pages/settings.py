@@ -1,7 +1,9 @@
-"""Settings for programme leads: the all-staff course the Overview's coverage is measured on."""
+"""Settings for programme leads: the all-staff course the Overview's coverage is measured on, hashed person ids."""
 import streamlit as st
 
+from data import roster
 from data.settings import change_setting
+from data.store import StoreError
 from metrics.calc import chosen_course, course_completions, default_course, known_courses
 from ui.access import require
 from ui.flash import flash
@@ -47,3 +49,21 @@ with st.form("settings_course_form", border=False):
 if not completions:
     st.caption("No training completions are recorded yet: import the training sheet, or add sessions on the "
                "Training page.")
+
+st.header("Person ids")
+hashed = store.setting(roster.HASH_SETTING, "") == roster.HASH_ON
+with st.form("settings_hash_form", border=False):
+    want = st.checkbox("Store person ids hashed", value=hashed,
+                       help="The roster and completions by person name people by their HR id only, never by name. "
+                            "Hashed, the tracker keeps a code that the same id always gives, and cannot be read back. "
+                            "Switch it before the first roster import: ids already stored would no longer match.")
+    if st.form_submit_button("Save", icon=":material/save:"):
+        try:
+            changed = change_setting(store, roster.HASH_SETTING, roster.HASH_ON if want else "")
+        except StoreError as exc:
+            st.error(str(exc))
+        else:
+            flash("Person ids will be stored hashed." if want and changed else
+                  "Person ids will be stored as given." if changed else "Nothing changed.", "success" if changed
+                  else "info")
+            st.rerun()

@@ -84,7 +84,7 @@ def reconciliation(defn, summary: CardSummary) -> str:
 
 
 def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = "",
-               reported: bool = False) -> dict[str, str]:
+               reported: bool = False, basis: str = "") -> dict[str, str]:
     """Every text a card shows, as plain strings: the page, the board pack and the tests read the same words. A notice
     (coverage of a course nobody has completed) replaces the figure, which would read as a real 0%."""
     has_month = summary.month is not None and not notice
@@ -98,6 +98,7 @@ def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = 
         "notice": notice,
         # Never mixed silently: a reported stand-in for a computed built-in says where it came from.
         "source": REPORTED if reported else "",
+        "basis": basis if has_month else "",  # how the figure is counted (coverage: people or completions)
         "vs_last_month": format_delta(defn, summary.delta) if has_month and _known(summary.previous) else "",
         "last_month": _short_month(prev_month) if prev_month else "",
         "vs_year_ago": format_delta(defn, summary.delta_year) if has_month and _known(summary.year_ago) else "",
@@ -135,9 +136,9 @@ def _year_line(defn, texts: dict[str, str], summary: CardSummary) -> str:
 
 
 def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: str = "",
-             as_at: str | None = None, notice: str = "", reported: bool = False) -> None:
+             as_at: str | None = None, notice: str = "", reported: bool = False, basis: str = "") -> None:
     """One card; as_at is the month the page reads as 'now': a metric whose latest figure is older says so."""
-    texts = card_texts(defn, summary, target_note, notice, reported)
+    texts = card_texts(defn, summary, target_note, notice, reported, basis)
     with st.container(border=True, gap="xxsmall", key=f"kpi_{key_prefix}_{defn.key}"):
         delta = texts["vs_last_month"] or None
         steady = delta is not None and _steady(delta)
@@ -159,7 +160,7 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
         if summary.month is None:
             st.caption("No data yet")
             return
-        lines = [measure_line(defn), _year_line(defn, texts, summary), texts["source"].capitalize()]
+        lines = [measure_line(defn), _year_line(defn, texts, summary), texts["source"].capitalize(), texts["basis"]]
         st.caption("  \n".join(md(line) for line in lines if line))
         # Plotly rather than st.metric's own chart: that one is an unlabelled SVG, which screen readers cannot name.
         if len(summary.trend) > 1:
@@ -184,14 +185,14 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
 
 def card_row(items: list[tuple], per_row: int, key_prefix: str, as_at: str | None = None) -> list:
     """Cards side by side, `per_row` to a row (a last, shorter row keeps the same card width); returns the columns
-    left free in the last row. items: (defn, summary, target_note, notice, reported)."""
+    left free in the last row. items: (defn, summary, target_note, notice, reported, basis)."""
     free = []
     for start in range(0, len(items), per_row):
         chunk = items[start:start + per_row]
         columns = st.columns(per_row)
-        for column, (defn, summary, note, notice, reported) in zip(columns, chunk, strict=False):
+        for column, (defn, summary, note, notice, reported, basis) in zip(columns, chunk, strict=False):
             with column:
-                kpi_card(defn, summary, key_prefix, note, as_at, notice, reported)
+                kpi_card(defn, summary, key_prefix, note, as_at, notice, reported, basis)
         free = columns[len(chunk):]
     return free
 
