@@ -1,0 +1,165 @@
+"""Any export mapped once: proposals by name and content, value mappings, saved mappings found by their columns, and
+every gap a problem located by the export's own file, row and column."""
+from __future__ import annotations
+
+import pytest
+
+from data.importer import run_import
+from data.mapping import (
+    ExportMapping,
+    Field,
+    import_mapped,
+    mapping_for,
+    read_export,
+    save_mapping,
+    saved_mapping,
+    set_promise_hours,
+    signature,
+)
+from data.propose import propose
+from data.store import StoreError
+from metrics import calc
+
+UNITS = b"unit,function,parent\nService Desk,internal,\nNetwork,internal,\nSales,frontline,\n"
+# A Jira-style export: its own names, day-first dates, statuses of its own, a misspelt team and a column we ignore.
+JIRA = """Issue key,Summary,Team,Created,Resolved,Status,Priority
+SD-1,Printer,Service Desk,03/02/2025 09:00,03/02/2025 15:00,Done,High
+SD-2,VPN,Network,04/02/2025 10:30,10/02/2025 08:00,Done,Low
+SD-3,Login,Servce Desk,05/02/2025 11:00,,In Progress,High
+SD-4,Laptop,Service Desk,14/02/2025 08:00,20/02/2025 08:00,Won't fix,Medium
+"""
+
+
+@pytest.fixture
+def org(store):
+    assert run_import(store, {"units.csv": UNITS}).problems == []
+    set_promise_hours(store, {"High": 8, "Medium": 24, "Low": 72})
+    return store
+
+
+def export_of(text: str, name: str = "jira.csv"):
+    export, problems = read_export(name, text.encode())
+    assert problems == []
+    return export
+
+
+def where(plan) -> list[tuple]:
+    return [(p.file, p.row, p.column) for p in plan.problems]
+
+
+def test_the_proposal_names_columns_dates_and_near_unit_names(org):
+    mapping = propose(org, export_of(JIRA))
+    assert mapping.target == "tickets"
+    assert {k: f.source for k, f in mapping.fields.items()} == {
+        "ticket_id": "Issue key", "unit": "Team", "opened_at": "Created", "closed_at": "Resolved", "status": "Status"}
+    assert mapping.fields["opened_at"].date_format == "%d/%m/%Y %H:%M"  # 14/02 rules out month-first
+    assert mapping.fields["unit"].values == {"Servce Desk": "Service Desk"}
+    assert mapping.fields["status"].values == {"Done": "closed", "In Progress": "open"}  # "Won't fix" is unknown
+    assert mapping.promise_from == "Priority"
+
+
+def test_an_unmatched_value_is_a_problem_on_its_row_and_column_and_nothing_is_written(org):
+    export = export_of(JIRA)
+    plan, _ = import_mapped(org, export, propose(org, export))
+    assert where(plan) == [("jira.csv", 5, "Status (status)")]
+    assert "Won't fix" in plan.problems[0].reason
+    assert org.scalar("SELECT count(*) FROM tickets") == 0
+
+
+def test_a_corrected_mapping_imports_and_the_figures_follow(org):
+    export = export_of(JIRA)
+    mapping = propose(org, export)
+    mapping.fields["status"].values["Won't fix"] = "closed"
+    plan, applied = import_mapped(org, export, mapping)
+    assert plan.problems == [] and plan.written["tickets"]["new"] == 4
+    assert applied.left_out == ["Summary"]
+    # SD-1 closed on its promised day (8 h), SD-2 after its 72 h, SD-4 after 24 h; SD-3 is open.
+    frame = calc.monthly(org)
+    within = frame[(frame["metric"] == "tickets_within_promise") & (frame["month"] == "2025-02")]["value"].iloc[0]
+    assert within == pytest.approx(1 / 3)
+    assert org.scalar("SELECT unit FROM tickets WHERE ticket_id = 'SD-3'") == "Service Desk"
+    assert org.scalar("SELECT closed_at FROM tickets WHERE ticket_id = 'SD-3'") is None
+
+
+def test_an_unmapped_required_field_is_a_problem_naming_the_field(org):
+    export = export_of(JIRA)
+    mapping = propose(org, export)
+    del mapping.fields["opened_at"]
+    plan, _ = import_mapped(org, export, mapping)
+    assert where(plan) == [("jira.csv", 1, "opened_at")]
+    assert "no column of the file is mapped" in plan.problems[0].reason
+
+
+def test_a_date_not_in_the_declared_form_and_an_import_problem_name_the_exports_column(org):
+    text = JIRA.replace("14/02/2025 08:00", "2025-02-14", 1).replace("Servce Desk", "Helpdesk")
+    export = export_of(text)
+    mapping = propose(org, export)
+    mapping.fields["status"].values["Won't fix"] = "closed"
+    mapping.fields["opened_at"].date_format = "%d/%m/%Y %H:%M"
+    plan, _ = import_mapped(org, export, mapping)
+    assert ("jira.csv", 5, "Created (opened_at)") in where(plan)
+    unit = next(p for p in plan.problems if p.row == 4)
+    assert unit.column == "Team (unit)" and "Helpdesk" in unit.reason
+
+
+def test_a_saved_mapping_is_found_for_the_next_file_with_the_same_columns(org):
+    export = export_of(JIRA)
+    mapping = propose(org, export, name="Jira service desk")
+    mapping.fields["status"].values["Won't fix"] = "closed"
+    save_mapping(org, mapping, export.header)
+    reordered = "Priority,Issue key,Summary,Team,Created,Resolved,Status\nHigh,SD-9,Mouse,Network,03/03/2025 09:00," \
+                "03/03/2025 10:00,Won't fix\n"
+    found = mapping_for(org, export_of(reordered).header)
+    assert found is not None and found.name == "Jira service desk"
+    assert found.fields["status"].values["Won't fix"] == "closed"
+    assert mapping_for(org, ["Issue key", "Created"]) is None
+    assert saved_mapping(org, "Jira service desk") == found
+    assert org.scalar("SELECT count(*) FROM audit WHERE table_name = 'mappings'") == 1
+    with pytest.raises(StoreError):
+        save_mapping(org, ExportMapping(" ", "tickets"), export.header)
+    assert signature(["B", "a"]) == signature(["A ", "b"])
+
+
+# SurveyMonkey-style: a second header row under the question, scores given as labels, US dates with AM/PM.
+MONKEY = """Respondent ID,Start Date,End Date,How likely is it that you would recommend us?,Department
+,,,Response,
+1001,01/15/2025 09:01:00 AM,01/15/2025 09:03:10 AM,10 - Extremely likely,Sales
+1002,01/16/2025 01:01:00 PM,01/16/2025 01:02:00 PM,9,Sales
+1003,01/20/2025 10:00:00 AM,01/20/2025 10:04:00 AM,0 - Not at all likely,Network
+1004,02/02/2025 11:00:00 AM,02/02/2025 11:01:00 AM,Somewhat likely,Sales
+1003,02/03/2025 11:00:00 AM,02/03/2025 11:01:00 AM,7,Sales
+"""
+
+
+def test_a_survey_score_from_its_label_with_an_extra_header_row(org):
+    export = export_of(MONKEY, "monkey.csv")
+    mapping = propose(org, export)
+    assert mapping.target == "survey" and mapping.extra_header_rows == 1
+    assert mapping.fields["score"].source == "How likely is it that you would recommend us?"
+    assert mapping.fields["score"].values == {"10 - Extremely likely": "10", "0 - Not at all likely": "0"}
+    assert mapping.fields["date"].source == "End Date"
+    plan, _ = import_mapped(org, export, mapping)
+    # The unlabelled label is the import's problem on its own row; the repeated respondent names the first row,
+    # both numbered as the export shows them (the extra header row counts).
+    assert sorted(where(plan)) == [("monkey.csv", 6, "How likely is it that you would recommend us? (score)"),
+                                   ("monkey.csv", 7, "Respondent ID (response_id)")]
+    assert "row 5" in next(p.reason for p in plan.problems if p.row == 7)
+    mapping.fields["score"].values["Somewhat likely"] = "7"
+    export = export_of(MONKEY.replace("1003,02/03", "1005,02/03"), "monkey.csv")
+    plan, _ = import_mapped(org, export, mapping)
+    assert plan.problems == []
+    frame = calc.monthly(org)
+    nps = frame[(frame["metric"] == "nps")].set_index("month")["value"]
+    assert nps["2025-01"] == pytest.approx(33.3)  # 2 promoters, 1 detractor of 3
+    assert nps["2025-02"] == pytest.approx(0.0)  # two passives
+
+
+def test_a_constant_fills_a_field_the_export_lacks(org):
+    text = "Employee,Completed on\nE1,2025-01-10\n"
+    run_import(org, {"roster.csv": b"person_id,unit,start,end,end_reason\nE1,Sales,2024-01-01,,\n"})
+    export = export_of(text, "lms.csv")
+    mapping = ExportMapping("lms", "training_people", {"person_id": Field("Employee"), "date": Field("Completed on"),
+                                                       "course": Field(constant="service-excellence")})
+    plan, _ = import_mapped(org, export, mapping)
+    assert plan.problems == [] and org.rows("SELECT person_id, course FROM training_people") == [
+        ("E1", "service-excellence")]
