@@ -1,10 +1,12 @@
-"""Settings for programme leads: the all-staff course the Overview's coverage is measured on, hashed person ids."""
+"""Settings for programme leads: the all-staff course the Overview's coverage is measured on, the rule set of the
+process-behaviour charts, and whether person ids are stored hashed."""
 import streamlit as st
 
 from data import roster
 from data.settings import change_setting
 from data.store import StoreError
-from metrics.calc import chosen_course, course_completions, default_course, known_courses
+from metrics.calc import chosen_course, course_completions, default_course, known_courses, rule_set
+from metrics.xmr import RULE_SET_NAMES
 from ui.access import require
 from ui.flash import flash
 from ui.programme import page_head
@@ -50,6 +52,25 @@ if not completions:
     st.caption("No training completions are recorded yet: import the training sheet, or add sessions on the "
                "Training page.")
 
+st.header("Process behaviour rules")
+RULE_HELP = {"wheeler": "a point outside the limits; 8 in a row on one side of the centre; 3 of 4 nearer a limit than "
+                        "the centre. No screening of the moving ranges.",
+             "nhs": "moving ranges of 3.267 times their mean or more are left out of the limits; a point outside the "
+                    "limits; 7 in a row on one side of the centre; 7 in a row rising or falling; 2 of 3 beyond two "
+                    "sigma on one side."}
+with st.form("settings_rules_form", border=False):
+    rules = st.radio("Every process-behaviour chart, card and board pack applies these rules", list(RULE_SET_NAMES),
+                     index=list(RULE_SET_NAMES).index(rule_set(store)), format_func=RULE_SET_NAMES.get,
+                     captions=[RULE_HELP[name] for name in RULE_SET_NAMES],
+                     help="NHS organisations use Making Data Count's rules; others usually Wheeler's. The charts name "
+                          "the rule set they apply.")
+    if st.form_submit_button("Save rules", type="primary", icon=":material/save:"):
+        if change_setting(store, "rule_set", rules):
+            flash(f"Process behaviour rules set to {RULE_SET_NAMES[rules]}.")
+        else:
+            flash("Nothing changed: those are the rules already in use.", "info")
+        st.rerun()
+
 st.header("Person ids")
 hashed = store.setting(roster.HASH_SETTING, "") == roster.HASH_ON
 with st.form("settings_hash_form", border=False):
@@ -57,7 +78,7 @@ with st.form("settings_hash_form", border=False):
                        help="The roster and completions by person name people by their HR id only, never by name. "
                             "Hashed, the tracker keeps a code that the same id always gives, and cannot be read back. "
                             "Switch it before the first roster import: ids already stored would no longer match.")
-    if st.form_submit_button("Save", icon=":material/save:"):
+    if st.form_submit_button("Save person ids", icon=":material/save:"):
         try:
             changed = change_setting(store, roster.HASH_SETTING, roster.HASH_ON if want else "")
         except StoreError as exc:
