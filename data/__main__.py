@@ -46,7 +46,41 @@ def cmd_clear_demo(args) -> int:
     return 0
 
 
+def _mapping_named(store: Store, name: str):
+    from data import mapping, presets
+
+    found = mapping.saved_mapping(store, name) or presets.preset_mapping(name)
+    if found is None:
+        known = [*mapping.saved_names(store), *presets.PRESETS]
+        raise StoreError(f"No mapping called '{name}'; saved mappings and presets: {', '.join(known)}.")
+    return found
+
+
+def cmd_import_mapped(args) -> int:
+    """One export through a saved mapping (or a preset): a one-line summary for a scheduled job, or every problem."""
+    from data import mapping
+
+    store = _store(args, create=not args.dry_run)
+    chosen = _mapping_named(store, args.mapping)
+    export, problems = mapping.export_from_path(Path(args.path))
+    plan, applied = (None, None) if export is None else mapping.import_mapped(store, export, chosen, args.dry_run)
+    problems = problems or plan.problems
+    if problems:
+        print(importer.format_problems(problems), file=sys.stderr)
+        print(f"{len(problems)} problem(s); nothing was written.", file=sys.stderr)
+        return 1
+    counts = plan.preview.get(applied.table, {"new": 0, "updated": 0, "unchanged": 0})
+    verb = "would import" if args.dry_run else "imported"
+    print(f"{args.path} via {chosen.name}: {applied.records} rows {verb} into {applied.table} "
+          f"({counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged)")
+    if args.dry_run and applied.left_out:
+        print(f"Columns not imported: {', '.join(applied.left_out)}")
+    return 0
+
+
 def cmd_import(args) -> int:
+    if args.mapping:
+        return cmd_import_mapped(args)
     store = _store(args, create=not args.dry_run)
     plan = importer.run_import(store, importer.load_path(Path(args.path)), dry_run=args.dry_run)
     if plan.problems:
@@ -113,6 +147,9 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import a folder of CSV files or an .xlsx workbook")
     p.add_argument("path")
     p.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
+    p.add_argument("--mapping", default=None, metavar="NAME",
+                   help="read PATH (one export of another system) through a mapping saved on the Import page, or a "
+                        "preset (servicenow-incidents, qualtrics-nps, bamboohr-job-history, moodle-completions)")
     p.set_defaults(run=cmd_import)
     p = sub.add_parser("setting", help="show or change a programme setting (e.g. all_staff_course)")
     p.add_argument("key", nargs="?")

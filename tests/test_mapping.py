@@ -163,3 +163,26 @@ def test_a_constant_fills_a_field_the_export_lacks(org):
     plan, _ = import_mapped(org, export, mapping)
     assert plan.problems == [] and org.rows("SELECT person_id, course FROM training_people") == [
         ("E1", "service-excellence")]
+
+
+def test_the_command_line_imports_an_export_through_a_saved_mapping_for_cron(org, tmp_path):
+    from data.store import close_all
+    from tests.test_cli import run_cli
+
+    export = export_of(JIRA)
+    mapping = propose(org, export, name="jira")
+    save_mapping(org, mapping, export.header)
+    db = org.path
+    close_all()
+    (tmp_path / "jira-march.csv").write_text(JIRA, encoding="utf-8")
+    failed = run_cli("import", str(tmp_path / "jira-march.csv"), "--mapping", "jira", db=db)
+    assert failed.returncode == 1
+    assert 'jira-march.csv, row 5, column Status (status): has the value "Won\'t fix"' in failed.stderr
+    assert "1 problem(s); nothing was written." in failed.stderr
+    (tmp_path / "jira-march.csv").write_text(JIRA.replace("Won't fix", "Done"), encoding="utf-8")
+    done = run_cli("import", str(tmp_path / "jira-march.csv"), "--mapping", "jira", db=db)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"{tmp_path / 'jira-march.csv'} via jira: 4 rows imported into tickets "
+                                        "(4 new, 0 updated, 0 unchanged)"]
+    unknown = run_cli("import", str(tmp_path / "jira-march.csv"), "--mapping", "nope", db=db)
+    assert unknown.returncode == 1 and "servicenow-incidents" in unknown.stderr
