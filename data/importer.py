@@ -570,7 +570,8 @@ def run_import(store: Store, files: Mapping[str, bytes], dry_run: bool = False,
         for table, frame in plan.frames.items():  # frames are in dependency order
             plan.preview[table] = {k: v for k, v in tx.upsert(table, frame).items() if k != "deleted"}
         roster.after_write(tx, set(plan.frames))
-        plan.written = {table: dict(counts) for table, counts in tx.summary.counts.items()}
+        # The tables of the files; a setting the import keeps beside them (the roster's date) is no record of theirs.
+        plan.written = {table: dict(counts) for table, counts in tx.summary.counts.items() if table in FORMATS}
     if progress:
         progress(1.0, "Written")
     return plan

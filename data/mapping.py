@@ -51,6 +51,10 @@ TARGETS = {
 _DATE_KINDS = {formats.DATE: "date", formats.PLAN_DATE: "date", formats.DATETIME: "datetime",
                formats.MONTH: "month", formats.PLAN_MONTH: "month"}
 SIGNATURE_DIGITS = 16
+# Score labels a survey tool may export instead of the number; a label that starts with its score ("10 - Extremely
+# likely") reads as that score without a value mapping, so next month's file needs none for a label not seen yet.
+SCORE_WORDS = {"extremely likely": "10", "not at all likely": "0", "not likely at all": "0"}
+_LEADING_SCORE = re.compile(r"\s*(\d{1,2})\b")
 _SPACES = re.compile(r"\s+")
 
 
@@ -119,6 +123,14 @@ def signature(header: list[str]) -> str:
 
 
 # -- what a target needs ---------------------------------------------------------------------------------------------
+def score_from_label(text: str) -> str | None:
+    """The 0-10 score a survey label stands for ('10 - Extremely likely' -> '10'), or None."""
+    if text.lower() in SCORE_WORDS:
+        return SCORE_WORDS[text.lower()]
+    match = _LEADING_SCORE.match(text)
+    return match[1] if match and int(match[1]) <= formats.MAX_SCORE else None
+
+
 def _format_of(target: str) -> formats.FileFormat:
     return formats.FORMATS["roster" if target == HISTORY_TARGET else target]
 
@@ -205,6 +217,8 @@ class _Cells:
             return ""
         if mapped != text:  # a value mapping: a unit's name, a score from its label
             return mapped
+        if self.column.name == "score":
+            return score_from_label(text) or text
         if self.kind and self.spec.date_format:
             try:
                 return _reformat(text, self.spec.date_format, self.kind)
@@ -404,3 +418,29 @@ def set_promise_hours(store: Store, hours: dict[str, float]) -> None:
 
 def export_from_path(path: Path) -> tuple[Export | None, list[Problem]]:
     return read_export(path.name, path.read_bytes())
+
+
+# -- for the Import page ---------------------------------------------------------------------------------------------
+def is_tracker_file(name: str, data: bytes) -> bool:
+    """A file the import reads as it is: a workbook with a sheet named after a table, or a CSV named after a table
+    whose header has that table's columns; anything else goes through the mapping step."""
+    from data.roster import table_of
+
+    sheets, problems = _read_files({name: data})
+    if problems:
+        return True  # unreadable: the import says why
+    for sheet in sheets:
+        header = [cell.strip().lower() for cell in (sheet.rows[0] if sheet.rows else [])]
+        stem = table_of(sheet.stem.strip().lower(), header)
+        if stem in formats.FORMATS and set(header) & set(formats.FORMATS[stem].names):
+            return True
+    return False
+
+
+def distinct_values(export: Export, source: str, skip: int) -> list[str]:
+    """The different values of a column, in the order they first appear (what a value mapping translates)."""
+    seen: dict[str, None] = {}
+    for text in export.column(source, skip):
+        if text.strip():
+            seen.setdefault(text.strip(), None)
+    return list(seen)

@@ -14,6 +14,7 @@ from data.mapping import (
     Field,
     choices_of,
     date_kind,
+    score_from_label,
     target_fields,
 )
 from data.store import Store
@@ -30,7 +31,7 @@ SYNONYMS = {
     "response_id": ["responseid", "response id", "respondent id", "response", "id"],
     "date": ["recordeddate", "recorded date", "end date", "date", "time completed", "completion date",
              "completed on", "date completed", "submitted at"],
-    "score": ["nps", "likelihood to recommend", "recommend", "how likely", "score", "q1"],
+    "score": ["nps", "likelihood to recommend", "recommend", "how likely", "score", "rating", "q1"],
     "person_id": ["employee id", "employee #", "employee number", "worker id", "person id", "user id",
                   "id number", "idnumber", "staff id", "employee_id"],
     "start": ["hire date", "start date", "start", "joined"],
@@ -63,8 +64,6 @@ VALUE_WORDS = {
     "review": ["review", "in review", "under review", "evaluating"],
     "submitted": ["submitted", "new", "proposed"],
 }
-# Score labels a survey tool may export instead of the number.
-SCORE_WORDS = {"extremely likely": "10", "not at all likely": "0", "not likely at all": "0"}
 # strptime forms exports write dates in, tried in this order (ISO first; day-first before month-first, and a value
 # past the 12th decides between them).
 DATE_FORMATS = [
@@ -84,7 +83,6 @@ UNIT_EVIDENCE = 1.5
 CLOSE_NAME, FUZZY_WEIGHT = 0.75, 0.6  # a header this close to a field's name (difflib ratio) half-names it
 CLOSE_UNIT = 0.6  # difflib ratio for suggesting a stored unit for an export's unit name
 _WORD = re.compile(r"[^a-z0-9#]+")
-_LEADING_SCORE = re.compile(r"\s*(\d{1,2})\b")
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
@@ -126,13 +124,6 @@ def _name_score(field: str, header: str) -> float:
     return ratio * FUZZY_WEIGHT if ratio >= CLOSE_NAME else 0.0
 
 
-def _score_of(text: str) -> str | None:
-    if text.lower() in SCORE_WORDS:
-        return SCORE_WORDS[text.lower()]
-    match = _LEADING_SCORE.match(text)
-    return match[1] if match and int(match[1]) <= formats.MAX_SCORE else None
-
-
 def _content_score(column: formats.Column, values: list[str], units: list[str]) -> float:
     sample = _sample(values)
     if not sample:
@@ -140,7 +131,7 @@ def _content_score(column: formats.Column, values: list[str], units: list[str]) 
     if date_kind(column):
         return 1.0 if date_form(sample) is not None else 0.0
     if column.name == "score":
-        return sum(_score_of(v) is not None for v in sample) / len(sample)
+        return sum(score_from_label(v) is not None for v in sample) / len(sample)
     if column.rule.names_unit:
         lowered = {u.lower() for u in units}
         return UNIT_EVIDENCE * sum(v.lower() in lowered for v in sample) / len(sample)
@@ -213,7 +204,7 @@ def propose_values(column: formats.Column, values: list[str], units: list[str]) 
             if guess and guess != value:
                 proposed[value] = guess
         elif column.name == "score" and not value.isdigit():
-            if (guess := _score_of(value)) is not None:
+            if (guess := score_from_label(value)) is not None:
                 proposed[value] = guess
         elif column.rule.names_unit and value not in units:
             close = by_lower.get(value.lower()) or next(iter(difflib.get_close_matches(value, units, 1, CLOSE_UNIT)),

@@ -8,6 +8,7 @@ from data.uploads import digest, formats_frame, max_upload_mb, preview_frame, up
 from ui.access import require
 from ui.filters import md
 from ui.grid import problem_table
+from ui.mapping_step import foreign_upload, mapping_step
 from ui.page import header
 from ui.session import get_store
 
@@ -22,8 +23,9 @@ store = get_store()
 header(store, "Import")
 limit_mb = max_upload_mb()
 st.caption("Upload the programme's CSV files (one per table, named after it) or one Excel workbook with a sheet per "
-           f"table, up to {limit_mb} MB. Every file is checked first: nothing is written until there are no problems "
-           "and you confirm, and then everything is written at once.")
+           f"table, up to {limit_mb} MB; or one export of another system (a service desk, a survey tool, an HR "
+           "system, a learning system), whose columns you match to the tracker's once. Every file is checked first: "
+           "nothing is written until there are no problems and you confirm, and then everything is written at once.")
 
 
 @st.cache_data(show_spinner=False)
@@ -62,6 +64,19 @@ files = {u.name: u.getvalue() for u in uploads}
 if trouble := upload_problems(files, limit_mb):
     for message in trouble:
         st.error(md(message), icon=":material/block:")
+    st.stop()
+
+
+def _imported(names: str, counts: dict) -> None:
+    st.session_state[RESULT] = {"files": names, "counts": counts}
+    st.session_state.pop(CHECKED, None)
+    st.session_state[UPLOADER_ROUND] = st.session_state.get(UPLOADER_ROUND, 0) + 1
+    st.rerun()
+
+
+if (export := foreign_upload(files)) is not None:
+    if (written := mapping_step(store, export, digest(files))) is not None:
+        _imported(export.name, written)
     st.stop()
 
 
@@ -107,7 +122,4 @@ if st.button(label, type="primary", disabled=bool(plan.problems) or not changes,
     if result.problems:  # the database changed since the check (someone else saved): show the new problems
         st.session_state[CHECKED] = (digest(files), store.data_version(), result)
         st.rerun()
-    st.session_state[RESULT] = {"files": names, "counts": result.written}
-    st.session_state.pop(CHECKED, None)
-    st.session_state[UPLOADER_ROUND] = st.session_state.get(UPLOADER_ROUND, 0) + 1
-    st.rerun()
+    _imported(names, result.written)
