@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -406,9 +407,16 @@ def saved_names(store: Store) -> list[str]:
     return [r[0] for r in store.rows(f"SELECT name FROM {MAPPINGS_TABLE} ORDER BY name")]
 
 
+def _positive_hours(value) -> bool:
+    try:
+        return math.isfinite(float(value)) and float(value) > 0
+    except (TypeError, ValueError):
+        return False
+
+
 def set_promise_hours(store: Store, hours: dict[str, float]) -> None:
     """The promise table: how many hours a ticket of each priority may take (one audited write)."""
-    bad = [p for p, h in hours.items() if not p.strip() or not h or h <= 0]
+    bad = [p for p, h in hours.items() if not str(p).strip() or not _positive_hours(h)]
     if bad:
         raise StoreError(f"Every priority needs a name and a number of hours above 0 ({', '.join(map(str, bad))}).")
     frame = pd.DataFrame([{"priority": p.strip(), "hours": float(h)} for p, h in hours.items()])

@@ -186,3 +186,11 @@ def test_the_command_line_imports_an_export_through_a_saved_mapping_for_cron(org
                                         "(4 new, 0 updated, 0 unchanged)"]
     unknown = run_cli("import", str(tmp_path / "jira-march.csv"), "--mapping", "nope", db=db)
     assert unknown.returncode == 1 and "servicenow-incidents" in unknown.stderr
+
+
+def test_promised_hours_must_be_a_positive_number_for_a_named_priority(org):
+    for bad in ({"High": 0}, {"High": float("nan")}, {"": 4}, {"High": "soon"}):
+        with pytest.raises(StoreError, match="hours above 0"):
+            set_promise_hours(org, bad)
+    assert org.rows("SELECT priority, hours FROM promise_hours ORDER BY hours") == [
+        ("High", 8.0), ("Medium", 24.0), ("Low", 72.0)]

@@ -148,7 +148,9 @@ def _promise_table(store) -> None:
         edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, key="map_promise_editor")
         if st.button("Save the promised hours", key="map_promise_save"):
             try:
-                mp.set_promise_hours(store, dict(zip(edited["priority"].astype(str), edited["hours"], strict=True)))
+                rows = edited.dropna(how="all")
+                mp.set_promise_hours(store, dict(zip(rows["priority"].fillna("").astype(str), rows["hours"],
+                                                     strict=True)))
             except StoreError as exc:
                 st.error(md(str(exc)))
             else:
