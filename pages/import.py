@@ -2,12 +2,11 @@
 import streamlit as st
 
 from data.importer import DEMO_REFUSAL, run_import
-from data.records import problems_frame
 from data.template import template_xlsx
 from data.uploads import digest, formats_frame, max_upload_mb, preview_frame, upload_problems, would_change
 from ui.access import require
 from ui.filters import md
-from ui.grid import problem_table
+from ui.grid import problem_report
 from ui.mapping_step import foreign_upload, mapping_step
 from ui.page import header
 from ui.session import get_store
@@ -95,13 +94,8 @@ def _checked(files: dict[str, bytes]):
 
 plan = _checked(files)
 names = ", ".join(files)
-if plan.problems:
-    n = len(plan.problems)
-    st.error(f"{n} problem{'s' if n != 1 else ''} to fix: nothing is imported until each one is fixed. Correct the "
-             "files and upload them again.", icon=":material/error:")
-    problem_table(problems_frame(plan.problems), key="import_problems")
-else:
-    st.success(f"No problems in {md(names)}.", icon=":material/check_circle:")
+problem_report(plan.problems, "nothing is imported until each one is fixed. Correct the files and upload them again.",
+               f"No problems in {md(names)}.", key="import_problems")
 
 if plan.preview:
     st.header("What the import would change")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, serious_accessibility_violations, streamlit_server, wait_until_idle
+from tests.browser import serious_accessibility_violations, streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
 LAPTOP = {"width": 1440, "height": 900}
@@ -25,14 +24,6 @@ FEBRUARY = HEADER + ("P6,31/01/2025,03/02/2025,7,Sales\n"
                      "P7,31/01/2025,13/02/2025,Very likely,IT\n"
                      "P8,31/01/2025,14/02/2025,8,IT\n"
                      "P9,31/01/2025,18/02/2025,0 - Not at all likely,Sales\n")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _upload(page, name: str, text: str) -> None:
@@ -67,6 +58,14 @@ def _overview(page, url: str) -> None:
     page.goto(url, timeout=60_000)
     page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
     wait_until_idle(page)
+
+
+def _import_and_see_nps(page, url: str, records: int, nps: str) -> None:
+    page.get_by_role("button", name=f"Import {records} new or changed records and save the mapping").click()
+    page.wait_for_selector("text=/added or changed/", timeout=60_000)
+    wait_until_idle(page)
+    _overview(page, url)
+    assert _nps_card(page) == nps
 
 
 def _import_page(page, url: str) -> None:
@@ -110,21 +109,12 @@ def test_a_lead_maps_a_survey_export_once_and_next_month_it_is_applied_unasked(b
             wait_until_idle(page)
             page.screenshot(path=SCREENSHOT)
             page.set_viewport_size(LAPTOP)
-        page.get_by_role("button", name="Import 5 new or changed records and save the mapping").click()
-        page.wait_for_selector("text=/added or changed/", timeout=60_000)
-        wait_until_idle(page)
-
-        _overview(page, url)
-        assert _nps_card(page) == "+60.0"
+        _import_and_see_nps(page, url, 5, "+60.0")
 
         _import_page(page, url)
         _upload(page, "pulse-2025-02.csv", FEBRUARY)
         assert "The saved mapping “Pulse survey” is applied" in page.inner_text("body")
         assert page.get_by_label("date (required)", exact=True).input_value() == "Date answered"
         assert "No problems: 4 rows of survey" in _alerts(page)
-        page.get_by_role("button", name="Import 4 new or changed records and save the mapping").click()
-        page.wait_for_selector("text=/added or changed/", timeout=60_000)
-        wait_until_idle(page)
-        _overview(page, url)
-        assert _nps_card(page) == "0.0"
+        _import_and_see_nps(page, url, 4, "0.0")
         page.close()

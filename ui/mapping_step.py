@@ -9,11 +9,10 @@ import streamlit as st
 from data import mapping as mp
 from data.presets import preset_for
 from data.propose import date_form, propose, propose_values
-from data.records import problems_frame
 from data.store import StoreError
 from data.uploads import preview_frame, would_change
 from ui.filters import md
-from ui.grid import problem_table
+from ui.grid import problem_report
 
 NONE = "— not in this file —"
 PROMISE = "computed: opened + the promised hours for its priority"
@@ -178,13 +177,9 @@ def _promise_values(store, export: mp.Export, base: mp.ExportMapping, mapping: m
 def _report(plan, applied: mp.Applied) -> None:
     if applied.left_out:
         st.caption("Not imported (no field reads them): " + ", ".join(md(c) for c in applied.left_out) + ".")
-    if plan.problems:
-        n = len(plan.problems)
-        st.error(f"{n} problem{'s' if n != 1 else ''} to fix: correct the mapping above (or the file); nothing is "
-                 "imported until each one is fixed.", icon=":material/error:")
-        problem_table(problems_frame(plan.problems), key="mapping_problems")
-    else:
-        st.success(f"No problems: {applied.records} rows of {md(applied.table)}.", icon=":material/check_circle:")
+    problem_report(plan.problems, "correct the mapping above (or the file); nothing is imported until each one is "
+                                  "fixed.", f"No problems: {applied.records} rows of {md(applied.table)}.",
+                   key="mapping_problems")
     if plan.preview:
         st.dataframe(preview_frame(plan.preview), hide_index=True, width="content", key="mapping_preview")
 
