@@ -232,7 +232,9 @@ def _pick_sheets(sheets: list[_Sheet]) -> tuple[dict[str, _Sheet], list[Problem]
             # A workbook's untouched default sheet (Sheet1) carries nothing, so it is no reason to refuse the import.
             if not empty:
                 problems.append(Problem(sheet.source, None, "", f"is not one of the import tables ({_TABLE_LIST}); "
-                                                                "name each file or sheet after its table"))
+                                        "name each file or sheet after its table (another system's export: "
+                                        "upload it on its own on the Import page to match its columns once, or "
+                                        "import it with --mapping)"))
         elif stem in chosen:
             problems.append(Problem(sheet.source, None, "", f"gives the table {stem} a second time (it is also in "
                                                             f"{chosen[stem].source}); give each table once"))

@@ -203,3 +203,14 @@ def test_a_lead_switches_hashing_on_the_settings_page_and_is_told_when_it_is_too
     at.checkbox[0].uncheck()
     next(b for b in at.button if b.label == "Save person ids").click().run()
     assert "hashing can only be switched" in at.error[0].value
+
+
+def test_the_overview_coverage_card_shows_people_and_says_so(people):
+    from ui.cards import card_texts
+    from ui.executive import compute_overview
+
+    change_setting(people, "all_staff_course", "service")
+    data = compute_overview(people, Filters(None, "2024-03", None, None))
+    card = next(c for c in data.leading if c.defn.key == "training_coverage")
+    texts = card_texts(*card.items)
+    assert (texts["value"], texts["basis"]) == ("75%", BASIS_PEOPLE)
