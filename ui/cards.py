@@ -50,6 +50,10 @@ RECONCILIATIONS = {
 }
 _UP, _DOWN = ":material/trending_up:", ":material/trending_down:"
 NO_FIGURE = "—"
+# Which coverage a card shows. Counts are the long-standing definition, said in the card's help; people (a roster and
+# completions by person), or a mix of both across units, are said on the card itself.
+BASIS_PEOPLE = "People trained: the staff roster and completions by person"
+BASIS_COUNTS = "Completions counted against headcount"
 REPORTED = "reported figure (readings): no responses this month"
 
 
@@ -163,7 +167,7 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
             delta_color="off" if steady else ("normal" if defn.direction == "up" else "inverse"),
             delta_arrow="off" if steady else "auto",
             help=f"**{md(defn.label)}** ({md(defn.measure_text)}): {md(defn.description)} The change is against the "
-                 "month before.",
+                 "month before." + (f" {md(texts['basis'])}." if texts["basis"] else ""),
         )
         if notice:
             st.caption(md(notice))
@@ -171,7 +175,8 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
         if summary.month is None:
             st.caption("No data yet")
             return
-        lines = [measure_line(defn), _year_line(defn, texts, summary), texts["source"].capitalize(), texts["basis"],
+        shown_basis = "" if texts["basis"] == BASIS_COUNTS else texts["basis"]
+        lines = [measure_line(defn), _year_line(defn, texts, summary), texts["source"].capitalize(), shown_basis,
                  texts["limits"]]
         st.caption("  \n".join(md(line) for line in lines if line))
         # Plotly rather than st.metric's own chart: that one is an unlabelled SVG, which screen readers cannot name.

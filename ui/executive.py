@@ -15,6 +15,7 @@ from metrics import calc, changes, coverage, leadlag, registry
 from metrics.registry import MetricDef
 from metrics.summary import CardSummary, card_summary
 from metrics.xmr import DEFAULT_RULES
+from ui.cards import BASIS_COUNTS, BASIS_PEOPLE
 from ui.filters import Filters, freshness, last_complete_month
 
 # The headline pair of domain.md, charted on the overview: ideas put into practice now, NPS months later.
@@ -101,10 +102,6 @@ def course_notice(store, course: str) -> str:
         return (f"No completions of the course {course} are recorded. Choose the all-staff course on the Settings "
                 "page.")
     return ""
-
-
-BASIS_PEOPLE = "People trained: the staff roster and completions by person"
-BASIS_COUNTS = "Completions counted against headcount"
 
 
 def coverage_basis_text(store, filters: Filters, month: str | None) -> str:
