@@ -73,8 +73,11 @@ def cmd_import_mapped(args) -> int:
     verb = "would import" if args.dry_run else "imported"
     print(f"{args.path} via {chosen.name}: {applied.records} rows {verb} into {applied.table} "
           f"({counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged)")
-    if args.dry_run and applied.left_out:
-        print(f"Columns not imported: {', '.join(applied.left_out)}")
+    if args.dry_run:
+        if applied.left_out:
+            print(f"Columns not imported: {', '.join(applied.left_out)}")
+        for note in mapping.set_aside(export):
+            print(note)
     return 0
 
 

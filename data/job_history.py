@@ -52,7 +52,7 @@ def _walk(person: str, rows: list[int], cells: dict[str, list[str]], records: li
 def spells_from_history(export: Export, mapping: ExportMapping, cells: dict[str, list[str]], blank: list[bool],
                         problems: list[Problem]) -> tuple[list[str], list[list[str] | None]]:
     """The roster's columns and one record per spell, placed on the export row that started it (other rows blank)."""
-    first_row = 2 + mapping.extra_header_rows
+    first_row = export.first_record_row(mapping.extra_header_rows)
     sources = {name: spec.source for name, spec in mapping.fields.items()}
 
     def problem(i: int, column: str, reason: str) -> None:

@@ -57,6 +57,7 @@ SIGNATURE_DIGITS = 16
 SCORE_WORDS = {"extremely likely": "10", "not at all likely": "0", "not likely at all": "0"}
 _LEADING_SCORE = re.compile(r"\s*(\d{1,2})\b")
 _SPACES = re.compile(r"\s+")
+_ISO_CELL = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?)?")  # how the workbook reader writes dates
 
 
 @dataclass
@@ -93,14 +94,35 @@ class ExportMapping:
 
 @dataclass
 class Export:
-    """A foreign file as read: its name, header row and records (rows[i] is spreadsheet row i + 1)."""
+    """A foreign file as read: its name, header row and records. rows[0] is the header; rows[i] is spreadsheet row
+    i + 1 + title_rows, the title rows being a report's title lines above the header (Workday writes one)."""
 
     name: str
     rows: list[list[str]]
+    title_rows: int = 0
+    other_sheets: list[str] = field(default_factory=list)  # a workbook's sheets after the one read (said, not read)
+    title_lines: list[list[str]] = field(default_factory=list, repr=False)  # the rows above the header
+    # Read from a workbook, whose date cells arrive as ISO dates whatever form the mapping declares for text dates
+    # (the same report saved as CSV one month and as Excel the next keeps its mapping).
+    workbook: bool = False
 
     @property
     def header(self) -> list[str]:
         return self.rows[0] if self.rows else []
+
+    @property
+    def header_row(self) -> int:
+        """The header's row number as a spreadsheet shows it."""
+        return 1 + self.title_rows
+
+    def first_record_row(self, skip: int) -> int:
+        """The spreadsheet row of the first record, under the header and `skip` extra header rows."""
+        return self.header_row + 1 + skip
+
+    def title(self) -> str:
+        """What the title rows say, for the mapping step's note."""
+        lines = (" ".join(cell.strip() for cell in row if cell.strip()) for row in self.title_lines)
+        return " / ".join(line for line in lines if line)
 
     def column(self, name: str, skip: int = 0) -> list[str]:
         """The column's cells of every record row (after the header and `skip` extra header rows)."""
@@ -108,13 +130,49 @@ class Export:
         return [row[index] if index < len(row) else "" for row in self.rows[1 + skip:]]
 
 
+MAX_TITLE_ROWS = 5  # a report's title lines above its header (name, date run, filters) that are looked for
+SCAN_ROWS = 20
+
+
+def _filled(row: list[str]) -> int:
+    return sum(bool(cell.strip()) for cell in row)
+
+
+def title_rows(rows: list[list[str]]) -> int:
+    """How many rows above the header hold a report's title rather than column names: the header is the first row
+    that names at least two columns and at least half as many as the widest of the first rows."""
+    widest = max((_filled(r) for r in rows[:SCAN_ROWS]), default=0)
+    for index, row in enumerate(rows[:MAX_TITLE_ROWS + 1]):
+        if _filled(row) >= max(2, math.ceil(widest / 2)):
+            return index
+    return 0
+
+
+def set_aside(export: Export) -> list[str]:
+    """What of the file is not read as columns or records, said rather than dropped in silence."""
+    notes = []
+    if export.title_rows:
+        rows = "Row 1" if export.title_rows == 1 else f"Rows 1-{export.title_rows}"
+        said = f" ({export.title()})" if export.title() else ""
+        notes.append(f"{rows}{said} above the column names {'is' if export.title_rows == 1 else 'are'} the "
+                     f"report's title, not records; the column names are in row {export.header_row}.")
+    if export.other_sheets:
+        notes.append(f"Only the first sheet is read; the workbook's other sheets ({', '.join(export.other_sheets)}) "
+                     "are not imported: upload each on its own.")
+    return notes
+
+
 def read_export(name: str, data: bytes) -> tuple[Export | None, list[Problem]]:
-    """The first sheet of a CSV or XLSX file, read by the importer's own reader (encoding, separators, limits)."""
+    """The first sheet of a CSV or XLSX file, read by the importer's own reader (encoding, separators, limits), with
+    any title rows above its header set aside; a workbook's other sheets are named, not read."""
     sheets, problems = _read_files({name: data})
     sheets = [s for s in sheets if any(any(row) for row in s.rows)]
     if problems or not sheets:
         return None, problems or [Problem(name, None, "", "holds no rows")]
-    return Export(name if len(sheets) == 1 else sheets[0].source, sheets[0].rows), []
+    first = sheets[0]
+    above = title_rows(first.rows)
+    return Export(name if len(sheets) == 1 else first.source, first.rows[above:], above,
+                  [s.stem for s in sheets[1:]], first.rows[:above], Path(name).suffix.lower() == ".xlsx"), []
 
 
 def signature(header: list[str]) -> str:
@@ -224,6 +282,8 @@ class _Cells:
             try:
                 return _reformat(text, self.spec.date_format, self.kind)
             except ValueError:
+                if self.export.workbook and _ISO_CELL.fullmatch(text):  # a date cell of the workbook
+                    return text[:len("YYYY-MM")] if self.kind == "month" else _iso_date(text, self.kind)
                 self.problem(row, f'"{text}" is not a date in the mapping\'s form {self.spec.date_format}')
                 return ""
         return _iso_date(text, self.kind) if self.kind else text
@@ -232,25 +292,26 @@ class _Cells:
 def _missing_fields(export: Export, mapping: ExportMapping) -> list[Problem]:
     problems = []
     header = set(export.header)
+
+    def problem(column: str, reason: str) -> None:
+        problems.append(Problem(export.name, export.header_row, column, reason))
+
     for column in target_fields(mapping.target):
         spec = mapping.fields.get(column.name)
         if spec and spec.source and spec.source not in header:
-            problems.append(Problem(export.name, 1, spec.source, f"is mapped to {column.name} but the file has no "
-                                                                 "such column"))
+            problem(spec.source, f"is mapped to {column.name} but the file has no such column")
         elif not (spec and (spec.source or spec.constant)) and not computed(mapping, column.name) \
                 and not (column.optional or column.whole_org):
-            problems.append(Problem(export.name, 1, column.name, f"is required by {mapping.target} but no column "
-                                                                 "of the file is mapped to it"))
+            problem(column.name, f"is required by {mapping.target} but no column of the file is mapped to it")
     if mapping.promise_from and mapping.promise_from not in header:
-        problems.append(Problem(export.name, 1, mapping.promise_from, "holds the priority for promised_by but the "
-                                                                      "file has no such column"))
+        problem(mapping.promise_from, "holds the priority for promised_by but the file has no such column")
     return problems
 
 
 def _field_cells(export: Export, mapping: ExportMapping, problems: list[Problem]) -> dict[str, list[str]]:
     """Every mapped field's translated cells, one per record row."""
     skip, count = mapping.extra_header_rows, max(len(export.rows) - 1 - mapping.extra_header_rows, 0)
-    first_row = 2 + skip
+    first_row = export.first_record_row(skip)
     cells = {}
     for column in target_fields(mapping.target):
         spec = mapping.fields.get(column.name)
@@ -327,7 +388,7 @@ def _promised(store: Store, export: Export, mapping: ExportMapping, cells: dict[
               problems: list[Problem]) -> list[str]:
     """promised_by = opened_at + the promise table's hours for the ticket's priority."""
     hours = promise_hours(store)
-    first_row = 2 + mapping.extra_header_rows
+    first_row = export.first_record_row(mapping.extra_header_rows)
     column = f"{mapping.promise_from} (promised_by)"
     out = []
     for i, (priority, opened) in enumerate(zip(export.column(mapping.promise_from, mapping.extra_header_rows),
@@ -356,12 +417,14 @@ def _plus_hours(opened: str, hours: float) -> str:
 
 # -- the import of a mapped export -----------------------------------------------------------------------------------
 def _located(problem: Problem, applied: Applied, export: Export) -> Problem:
-    """An import problem of the tracker's CSV, named by the export's file and column (rows already match)."""
+    """An import problem of the tracker's CSV, named by the export's file, row and column (the CSV keeps the export's
+    rows under its header, so only the title rows above the header shift them)."""
     if problem.file not in applied.files:
         return problem
     columns = [c.strip() for c in problem.column.split(",")] if problem.column else []
     shown = ", ".join(f"{applied.columns[c]} ({c})" if c in applied.columns else c for c in columns)
-    return Problem(export.name, problem.row, shown, problem.reason)
+    row = problem.row + export.title_rows if problem.row is not None else None
+    return Problem(export.name, row, shown, problem.reason)
 
 
 def import_mapped(store: Store, export: Export, mapping: ExportMapping,
@@ -397,7 +460,7 @@ def saved_mapping(store: Store, name: str) -> ExportMapping | None:
 
 
 def mapping_for(store: Store, header: list[str]) -> ExportMapping | None:
-    """The saved mapping of a file with these columns, if any (the latest saved name first)."""
+    """The saved mapping of a file with these columns, if any (the first by name when several were saved)."""
     spec = store.scalar(f"SELECT CAST(spec AS VARCHAR) FROM {MAPPINGS_TABLE} WHERE signature = ? ORDER BY name "
                         "LIMIT 1", [signature(header)])
     return ExportMapping.from_json(spec) if spec else None

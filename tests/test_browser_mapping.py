@@ -1,8 +1,10 @@
 """A lead walks the mapping step in a real browser: a foreign survey export, one column and one value corrected,
-imported, the Overview changed; next month's export gets the saved mapping unasked."""
+imported, the Overview changed; next month's export, saved from Excel this time, gets the saved mapping unasked."""
 from __future__ import annotations
 
+import io
 import os
+from datetime import datetime
 
 import pytest
 
@@ -19,19 +21,34 @@ JANUARY = HEADER + ("P1,03/01/2025,06/01/2025,10 - Extremely likely,Sales\n"
                     "P3,10/01/2025,20/01/2025,3,IT\n"
                     "P4,10/01/2025,21/01/2025,Very likely,IT\n"
                     "P5,10/01/2025,28/01/2025,10 - Extremely likely,Sales\n")
-# February: one promoter (P7 via the saved "Very likely"), two passives, one detractor: 0.0.
-FEBRUARY = HEADER + ("P6,31/01/2025,03/02/2025,7,Sales\n"
-                     "P7,31/01/2025,13/02/2025,Very likely,IT\n"
-                     "P8,31/01/2025,14/02/2025,8,IT\n"
-                     "P9,31/01/2025,18/02/2025,0 - Not at all likely,Sales\n")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TITLE = "Pulse survey, February 2025"
 
 
-def _upload(page, name: str, text: str) -> None:
+def february() -> bytes:
+    """February's export saved from Excel: a title row above the column names, dates as date cells. One promoter (P7
+    via the saved "Very likely"), two passives, one detractor: 0.0."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([TITLE])
+    sheet.append(HEADER.strip().split(","))
+    invited = datetime(2025, 1, 31)
+    for response, day, rating, team in (("P6", 3, 7, "Sales"), ("P7", 13, "Very likely", "IT"), ("P8", 14, 8, "IT"),
+                                        ("P9", 18, "0 - Not at all likely", "Sales")):
+        sheet.append([response, invited, datetime(2025, 2, day), rating, team])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _upload(page, name: str, data: bytes, mime: str = "text/csv") -> None:
     while page.locator('[data-testid="stFileUploaderDeleteBtn"] button').count():
         page.locator('[data-testid="stFileUploaderDeleteBtn"] button').first.click()
         wait_until_idle(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        {"name": name, "mimeType": "text/csv", "buffer": text.encode()})
+        {"name": name, "mimeType": mime, "buffer": data})
     page.wait_for_selector("text=Match the file's columns to the tracker", timeout=60_000)
     wait_until_idle(page)
 
@@ -90,7 +107,7 @@ def test_a_lead_maps_a_survey_export_once_and_next_month_it_is_applied_unasked(b
         assert _nps_card(page) == "—"
         _import_page(page, url)
 
-        _upload(page, "pulse-2025-01.csv", JANUARY)
+        _upload(page, "pulse-2025-01.csv", JANUARY.encode())
         assert "Proposed from the columns' names and contents" in page.inner_text("body")
         assert page.get_by_label("date (required)", exact=True).input_value() == "Date invited"
         _choose(page, "date (required)", "Date answered")
@@ -112,8 +129,10 @@ def test_a_lead_maps_a_survey_export_once_and_next_month_it_is_applied_unasked(b
         _import_and_see_nps(page, url, 5, "+60.0")
 
         _import_page(page, url)
-        _upload(page, "pulse-2025-02.csv", FEBRUARY)
-        assert "The saved mapping “Pulse survey” is applied" in page.inner_text("body")
+        _upload(page, "pulse-2025-02.xlsx", february(), XLSX)
+        body = page.inner_text("body")
+        assert "The saved mapping “Pulse survey” is applied" in body
+        assert f"Row 1 ({TITLE}) above the column names is the report's title" in body
         assert page.get_by_label("date (required)", exact=True).input_value() == "Date answered"
         assert "No problems: 4 rows of survey" in _alerts(page)
         _import_and_see_nps(page, url, 4, "0.0")

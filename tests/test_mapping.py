@@ -194,3 +194,84 @@ def test_promised_hours_must_be_a_positive_number_for_a_named_priority(org):
             set_promise_hours(org, bad)
     assert org.rows("SELECT priority, hours FROM promise_hours ORDER BY hours") == [
         ("High", 8.0), ("Medium", 24.0), ("Low", 72.0)]
+
+
+def workday_style_workbook() -> bytes:
+    """An HR report exported to Excel as Workday-style reports are: the report's title in row 1 above the column
+    names, real date cells, the workers' names beside their ids, and a second sheet of report notes."""
+    import io
+    from datetime import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Workers"
+    sheet.append(["Active and Terminated Workers"])
+    sheet.append(["Employee ID", "Worker", "Supervisory Organization", "Hire Date", "Termination Date",
+                  "Termination Reason"])
+    sheet.append(["E1", "Ann Smith", "Sales", datetime(2024, 12, 2), None, None])
+    sheet.append(["E2", "Bo Chen", "Network", datetime(2024, 11, 15), datetime(2025, 1, 31), "Resignation"])
+    sheet.append(["E3", "Cy Diaz", "Sales", datetime(2025, 1, 6), datetime(2025, 1, 20), "Involuntary"])
+    sheet.append(["E4", "Di Eze", "Marketing", datetime(2025, 1, 13), None, None])
+    book.create_sheet("Report notes").append(["Run by HR on 2025-02-03"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_excel_report_with_a_title_row_maps_and_keeps_its_row_numbers(org):
+    from data.mapping import is_tracker_file, set_aside
+
+    data = workday_style_workbook()
+    assert not is_tracker_file("workers.xlsx", data)
+    export, problems = read_export("workers.xlsx", data)
+    assert problems == [] and export.header[0] == "Employee ID"
+    assert set_aside(export) == [
+        "Row 1 (Active and Terminated Workers) above the column names is the report's title, not records; the "
+        "column names are in row 2.",
+        "Only the first sheet is read; the workbook's other sheets (Report notes) are not imported: upload each on "
+        "its own."]
+    mapping = propose(org, export, name="Workday workers")
+    assert mapping.target == "roster"
+    assert {k: f.source for k, f in mapping.fields.items()} == {
+        "person_id": "Employee ID", "unit": "Supervisory Organization", "start": "Hire Date",
+        "end": "Termination Date", "end_reason": "Termination Reason"}
+    assert mapping.fields["end_reason"].values == {"Resignation": "left", "Involuntary": "left"}
+    plan, applied = import_mapped(org, export, mapping)
+    assert applied.left_out == ["Worker"]  # names are never read
+    # E4's unit is on spreadsheet row 6 (title, header, then E1 to E4).
+    assert where(plan) == [("workers.xlsx, sheet Workers", 6, "Supervisory Organization (unit)")]
+    assert "Marketing" in plan.problems[0].reason
+    mapping.fields["unit"].values["Marketing"] = "Sales"
+    plan, _ = import_mapped(org, export, mapping)
+    assert plan.problems == [] and plan.written["roster"]["new"] == 4
+    months = {(u, h, left) for u, h, left in org.rows(
+        "SELECT unit, headcount, leavers FROM staff_months WHERE month = DATE '2025-01-01'")}
+    # Sales at the end of January: E1 and E4 (E3 left on the 20th, a leaver); Network: E2 left on the month's last
+    # day, so still in its month-end headcount and a January leaver.
+    assert months == {("Sales", 2, 1), ("Network", 1, 1)}
+
+
+def test_a_mapping_saved_for_text_dates_reads_the_same_report_saved_from_excel(org):
+    import io
+    from datetime import datetime
+
+    import openpyxl
+
+    csv_export = export_of(JIRA)
+    mapping = propose(org, csv_export)
+    mapping.fields["status"].values["Won't fix"] = "closed"
+    assert mapping.fields["opened_at"].date_format == "%d/%m/%Y %H:%M"
+    book = openpyxl.Workbook()
+    book.active.append(csv_export.header)
+    book.active.append(["SD-7", "Mouse", "Sales", datetime(2025, 3, 3, 9, 0), datetime(2025, 3, 3, 11, 0), "Done",
+                        "High"])
+    book.active.append(["SD-8", "Dock", "Sales", "04/03/2025 09:00", "", "In Progress", "Low"])  # a text date
+    out = io.BytesIO()
+    book.save(out)
+    export, _ = read_export("jira-march.xlsx", out.getvalue())
+    plan, _ = import_mapped(org, export, mapping)
+    assert plan.problems == []
+    assert org.rows("SELECT ticket_id, strftime(opened_at, '%Y-%m-%d %H:%M') FROM tickets ORDER BY 1") == [
+        ("SD-7", "2025-03-03 09:00"), ("SD-8", "2025-03-04 09:00")]

@@ -189,6 +189,8 @@ def mapping_step(store, export: mp.Export, key: str) -> dict | None:
     st.header("Match the file's columns to the tracker")
     base, origin = _base(store, export, key)
     st.caption(md(origin))
+    for note in mp.set_aside(export):
+        st.caption(md(note))
     prefix = f"map_{key}_{base.target}"
     with st.container(horizontal=True):
         st.selectbox("The file holds", list(mp.TARGETS), index=list(mp.TARGETS).index(base.target),
