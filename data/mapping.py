@@ -326,6 +326,14 @@ def _field_cells(export: Export, mapping: ExportMapping, problems: list[Problem]
     return cells
 
 
+def _unnamed(export: Export, skip: int) -> list[str]:
+    """Columns without a name in the header that hold values: no field can read them, and the lead is told."""
+    width = max((len(row) for row in export.rows), default=0)
+    named = export.header + [""] * (width - len(export.header))
+    return [f"the unnamed column {i + 1}" for i in range(width) if not named[i].strip()
+            and any(i < len(row) and row[i].strip() for row in export.rows[1 + skip:])]
+
+
 def _blank_rows(export: Export, skip: int) -> list[bool]:
     return [not any(cell.strip() for cell in row) for row in export.rows[1 + skip:]]
 
@@ -353,7 +361,7 @@ def apply_mapping(store: Store, export: Export, mapping: ExportMapping) -> Appli
     if mapping.target == HISTORY_TARGET and EFFECTIVE in sources:  # a spell's start and end are rows' dates
         sources.update(start=sources[EFFECTIVE], end=sources[EFFECTIVE])
     used = set(sources.values())
-    left_out = [h for h in export.header if h.strip() and h not in used]
+    left_out = [h for h in export.header if h.strip() and h not in used] + _unnamed(export, mapping.extra_header_rows)
     if problems:
         return Applied(table, {}, problems, sources, left_out=left_out)
     cells = _field_cells(export, mapping, problems)

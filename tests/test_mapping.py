@@ -73,6 +73,9 @@ def test_a_corrected_mapping_imports_and_the_figures_follow(org):
     plan, applied = import_mapped(org, export, mapping)
     assert plan.problems == [] and plan.written["tickets"]["new"] == 4
     assert applied.left_out == ["Summary"]
+    # A column with values but no name is named too: nothing the file holds is left out in silence.
+    _, applied = import_mapped(org, export_of(JIRA.replace(",High\n", ",High,urgent\n", 1)), mapping, dry_run=True)
+    assert applied.left_out == ["Summary", "the unnamed column 8"]
     # SD-1 closed on its promised day (8 h), SD-2 after its 72 h, SD-4 after 24 h; SD-3 is open.
     frame = calc.monthly(org)
     within = frame[(frame["metric"] == "tickets_within_promise") & (frame["month"] == "2025-02")]["value"].iloc[0]
