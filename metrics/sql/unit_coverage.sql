@@ -20,16 +20,19 @@ first_done AS (
     SELECT person_id, min("date") AS done FROM training_people WHERE course = $course GROUP BY ALL
 ),
 trained_spells AS (
-    SELECT r.unit, greatest(r.start, f.done) AS since, r."end" AS until
+    SELECT r.unit, greatest(r.start, f.done) AS since, coalesce(r."end", DATE '9999-12-31') AS until
     FROM roster r JOIN first_done f USING (person_id)
     WHERE r.unit IN (SELECT unit FROM scope_units)
 ),
+roster_month_ends AS (
+    SELECT unit, month, CAST(last_day(month) AS DATE) AS month_end FROM unit_headcount
+    WHERE source = 'roster' AND EXISTS (SELECT 1 FROM first_done)
+),
 people_covered AS (
+    -- Plain comparisons (no OR) so the range join runs as a hash join on the unit, not a nested loop.
     SELECT h.unit, h.month, count(t.unit) AS covered
-    FROM unit_headcount h
-    LEFT JOIN trained_spells t
-      ON t.unit = h.unit AND t.since <= last_day(h.month) AND (t.until IS NULL OR t.until >= last_day(h.month))
-    WHERE h.source = 'roster' AND EXISTS (SELECT 1 FROM first_done)
+    FROM roster_month_ends h
+    LEFT JOIN trained_spells t ON t.unit = h.unit AND t.since <= h.month_end AND t.until >= h.month_end
     GROUP BY ALL
 ),
 unit_coverage AS (
