@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from data.schema import TABLES, WORKSHOP_TABLES
-from data.store import Store, StoreError, close_all
+from data.store import SECRET_SETTINGS, Store, StoreError, close_all
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); tab and carriage
 # return are included because some spreadsheets strip them and then read what follows.
@@ -38,6 +38,8 @@ def export_tables(store: Store, out_dir: Path) -> list[Path]:
     frames = {name: store.table(name) for name in TABLES}
     frames.update({name: store.query(f"SELECT * FROM {name}") for name in EXTRA_TABLES if name not in TABLES})
     frames["staff_months"] = store.query("SELECT * FROM staff_months ORDER BY month, unit")
+    # A secret (the salt of hashed person ids) stays in the database: with it, hashed ids could be guessed back.
+    frames["settings"] = frames["settings"][~frames["settings"]["key"].isin(SECRET_SETTINGS)]
     for name, frame in frames.items():
         csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
         formula_safe(frame).to_csv(csv_path, index=False)

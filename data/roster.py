@@ -8,12 +8,12 @@ from collections import defaultdict
 from datetime import date
 from typing import Protocol
 
-from data.store import Store, StoreError, Transaction
+from data.store import PERSON_ID_SALT, Store, StoreError, Transaction
 
 BY_PERSON_STEM = "training_people"
 COUNTS_STEM = "training"
 HASH_SETTING = "hash_person_ids"
-SALT_SETTING = "person_id_salt"
+SALT_SETTING = PERSON_ID_SALT  # a secret setting: audited and exported without its value
 AS_OF_SETTING = "roster_as_of"
 HASH_ON = "on"
 # 16 hex digits (64 bits): no two people of even a very large organisation share one, and an id stays readable.
@@ -65,7 +65,7 @@ def check_hash_setting(store: Store, value: str) -> str:
 
 def ensure_salt(tx: Transaction) -> None:
     if not tx.rows("SELECT value FROM settings WHERE key = ?", [SALT_SETTING]):
-        tx.set_setting(SALT_SETTING, secrets.token_hex(SALT_BYTES))
+        tx.set_setting(SALT_SETTING, secrets.token_hex(SALT_BYTES), secret=True)
 
 
 def _hash_columns(tables: dict[str, _Table], salt: str) -> None:

@@ -175,6 +175,20 @@ def test_hashed_ids_match_across_imports_and_keep_no_raw_id(store):
         change_setting(store, roster_data.HASH_SETTING, "")
 
 
+def test_the_hashing_salt_is_in_no_audit_row_and_no_export(store, tmp_path):
+    change_setting(store, roster_data.HASH_SETTING, "on")
+    salt = store.setting(roster_data.SALT_SETTING)
+    assert len(salt) == 2 * roster_data.SALT_BYTES
+    assert run_import(store, files()).problems == []
+    assert store.scalar("SELECT count(*) FROM audit WHERE CAST(\"after\" AS VARCHAR) LIKE ?", [f"%{salt}%"]) == 0
+    assert store.scalar("SELECT count(*) FROM audit WHERE record_key LIKE '%person_id_salt%'") == 1  # said, not shown
+    export_tables(store, tmp_path / "out")
+    for written in (tmp_path / "out").glob("*.csv"):
+        assert salt not in written.read_text(encoding="utf-8"), written.name
+    settings = pd.read_csv(tmp_path / "out" / "settings.csv")
+    assert roster_data.HASH_SETTING in set(settings["key"]) and roster_data.SALT_SETTING not in set(settings["key"])
+
+
 def test_completions_by_person_need_the_roster(store):
     run_import(store, {"units.csv": UNITS.encode()})
     plan = run_import(store, {"training.csv": TRAINING.encode()})
