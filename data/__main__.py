@@ -56,6 +56,22 @@ def _mapping_named(store: Store, name: str):
     return found
 
 
+def _mapping_hint(store: Store, path: Path) -> str:
+    """For one file of another system: the saved mapping or preset whose columns it has, as the command to use."""
+    from data import mapping, presets
+
+    if not path.is_file() or mapping.is_tracker_file(path.name, path.read_bytes()):
+        return ""
+    export, _problems = mapping.export_from_path(path)
+    if export is None:
+        return ""
+    found = mapping.mapping_for(store, export.header) or presets.preset_for(export.header)
+    if found is None:
+        return ""
+    return f'{path.name} has the columns of the mapping "{found.name}": python -m data import {path} --mapping ' \
+           f'"{found.name}"'
+
+
 def cmd_import_mapped(args) -> int:
     """One export through a saved mapping (or a preset): a one-line summary for a scheduled job, or every problem."""
     from data import mapping
@@ -89,6 +105,8 @@ def cmd_import(args) -> int:
     if plan.problems:
         print(importer.format_problems(plan.problems), file=sys.stderr)
         print(f"{len(plan.problems)} problem(s); nothing was written.", file=sys.stderr)
+        if hint := _mapping_hint(store, Path(args.path)):
+            print(hint, file=sys.stderr)
         return 1
     print(importer.format_preview(plan))
     if args.dry_run:

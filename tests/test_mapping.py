@@ -187,6 +187,10 @@ def test_the_command_line_imports_an_export_through_a_saved_mapping_for_cron(org
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f"{tmp_path / 'jira-march.csv'} via jira: 4 rows imported into tickets "
                                         "(4 new, 0 updated, 0 unchanged)"]
+    # Without --mapping, the file's own mapping is named in the command to run.
+    plain = run_cli("import", str(tmp_path / "jira-march.csv"), db=db)
+    assert plain.returncode == 1
+    assert f'python -m data import {tmp_path / "jira-march.csv"} --mapping "jira"' in plain.stderr
     unknown = run_cli("import", str(tmp_path / "jira-march.csv"), "--mapping", "nope", db=db)
     assert unknown.returncode == 1 and "servicenow-incidents" in unknown.stderr
 
