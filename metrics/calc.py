@@ -56,7 +56,7 @@ def compose_monthly_sql(folder: Path = SQL_DIR, grouped: bool = True) -> str:
 
     `folder` holds the definitions: metrics/sql reads the summaries and gives a group column (grp) for the one pass
     over all units; metrics/sql/events reads the event tables (grouped=False): the reference the summaries equal."""
-    ctes = [_sql("base", folder)]
+    ctes = [_sql("base", folder), _sql("unit_coverage", folder)]
     selects = []
     group = "grp, " if grouped else ""
     for position, defn in enumerate(BUILTIN):
@@ -150,7 +150,8 @@ def rule_set(store) -> str:
 def course_completions(store) -> dict[str, int]:
     """Completions recorded per course, most first: what the Settings page offers and the default follows."""
     return _cached(store, ("course_completions",), lambda: dict(store.rows(
-        "SELECT course, CAST(sum(completed) AS BIGINT) FROM training_month GROUP BY course ORDER BY 2 DESC, course")))
+        "SELECT course, CAST(sum(n) AS BIGINT) FROM (SELECT course, completed AS n FROM training_month "
+        "UNION ALL SELECT course, 1 FROM training_people) GROUP BY course ORDER BY 2 DESC, course")))
 
 
 def default_course(store) -> str:
@@ -170,7 +171,8 @@ def known_units(store) -> list[str]:
 
 def known_courses(store) -> list[str]:
     """Courses with training or a plan, plus a chosen all-staff course (valid before anyone has completed it)."""
-    names = {r[0] for r in store.rows("SELECT DISTINCT course FROM training_month UNION SELECT course FROM plan")}
+    names = {r[0] for r in store.rows("SELECT DISTINCT course FROM training_month "
+                                      "UNION SELECT course FROM training_people UNION SELECT course FROM plan")}
     return sorted(names | ({chosen} if (chosen := chosen_course(store)) else set()))
 
 

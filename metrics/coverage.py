@@ -1,9 +1,10 @@
 """Which units lag: course coverage per unit and month, the plan S-curve against actual coverage, units behind plan.
 
 Coverage is the contract of design.md: per unit min(cumulative completed to the month end, month-end headcount) /
-headcount; a group of units sums the capped numerators over the total headcount. Plans: the row with unit '' is the
-organisation's plan, and a unit's own rows override it for that unit. A plan may be given for some months only (say
-quarterly): a month then reads the latest planned figure at or before it, never one from the future.
+headcount, or where the unit's month comes from the roster and the course's completions name people, the people of the
+month-end headcount who have completed it; a group of units sums the numerators over the total headcount. Plans: the row
+with unit '' is the organisation's plan, and a unit's own rows override it for that unit. A plan may be given for some
+months only (say quarterly): a month then reads the latest planned figure at or before it, never one from the future.
 
 The planned figure of a group of units (the organisation, a function) weighs each unit's own plan by its headcount; with
 no unit plans that is exactly the organisation's plan. Months after the last headcount (a plan reaching into the
@@ -16,36 +17,27 @@ from collections.abc import Sequence
 import pandas as pd
 
 from metrics.calc import _cached, _check_course, check_units, default_course, scope_of
+from metrics.registry import SQL_DIR
 
 BY_UNIT_COLUMNS = ["month", "unit", "function", "coverage"]
 PLAN_COLUMNS = ["month", "planned", "actual"]
 BEHIND_COLUMNS = ["unit", "function", "coverage", "planned", "gap"]
 DEFAULT_BEHIND = 5
 
-# Building blocks (a list of CTEs) shared by the three queries, over the unit x month summaries (migration 007).
-# Parameters: $course, $units (a list; NULL = every unit), $function (NULL = every function).
-_BASE = """
+# Coverage per unit and month as the metric reads it (counts from the summaries, or people from the roster):
+# sql/unit_coverage.sql. Building blocks (a list of CTEs) shared by the three queries. Parameters: $course, $units (a
+# list; NULL = every unit), $function (NULL = every function).
+_UNIT_COVERAGE = (SQL_DIR / "unit_coverage.sql").read_text(encoding="utf-8").strip()
+_BASE = f"""
 scope AS (
     SELECT unit, "function" FROM units
     WHERE ($units IS NULL OR list_contains($units, unit)) AND ($function IS NULL OR "function" = $function)
 ),
-completed_by_month AS (
-    SELECT unit, month, completed FROM training_month
-    WHERE course = $course AND unit IN (SELECT unit FROM scope)
+scope_units AS (SELECT unit FROM scope),
+unit_headcount AS (
+    SELECT "month" AS month, unit, headcount, leavers, source FROM staff_months WHERE unit IN (SELECT unit FROM scope)
 ),
-unit_months AS (
-    -- Full join: completions in a month without a headcount row still count towards later months.
-    SELECT unit, month, h.headcount,
-           sum(coalesce(c.completed, 0)) OVER (PARTITION BY unit ORDER BY month) AS cumulative
-    FROM (SELECT month, unit, headcount FROM unit_month
-          WHERE headcount IS NOT NULL AND unit IN (SELECT unit FROM scope)) h
-    FULL OUTER JOIN completed_by_month c USING (unit, month)
-),
-unit_coverage AS (
-    SELECT month, unit, headcount, least(cumulative, headcount) AS covered
-    FROM unit_months
-    WHERE headcount IS NOT NULL
-),
+{_UNIT_COVERAGE},
 plan_rows AS (
     SELECT "month" AS month, unit, planned_coverage AS planned FROM plan
     WHERE course = $course AND (unit = '' OR unit IN (SELECT unit FROM scope))
@@ -125,6 +117,14 @@ LIMIT $n
 """
 
 
+_BASIS_SQL = f"""
+WITH {_BASE},
+latest AS (SELECT coalesce(CAST($month AS DATE), max(month)) AS month FROM unit_coverage)
+SELECT basis, count(*) AS units FROM unit_coverage JOIN latest USING (month) GROUP BY basis ORDER BY basis
+"""
+PEOPLE, COUNTS = "people", "counts"
+
+
 def _params(store, course: str | None, unit: str | Sequence[str] | None, function: str | None) -> dict:
     """The query parameters; the scope is some units or a function (or neither: the whole organisation), as in calc."""
     scope = scope_of(unit, function)
@@ -194,3 +194,13 @@ def units_behind_plan(store, month: str | None = None, course: str | None = None
         return frame[BEHIND_COLUMNS]
 
     return _cached(store, key, compute)
+
+
+def coverage_basis(store, month: str | None = None, course: str | None = None, *,
+                   unit: str | Sequence[str] | None = None,
+                   function: str | None = None) -> dict[str, int]:
+    """How the scope's coverage is counted in `month` (default the latest with a headcount): units counted by people
+    (PEOPLE: roster and completions by person) and by completions against headcount (COUNTS), e.g. {'people': 4}."""
+    params = _params(store, course, unit, function) | {"month": _month_date(month)}
+    key = (*_key("coverage_basis", params), month)
+    return _cached(store, key, lambda: dict(store.rows(_BASIS_SQL, params)))
