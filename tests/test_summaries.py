@@ -162,3 +162,22 @@ def test_an_older_database_gets_its_summaries_when_it_upgrades(tmp_path, program
         pd.testing.assert_frame_equal(frame, expected[table], obj=table)
     assert np.isclose(calc.monthly(imported).query("metric == 'nps'")["value"].dropna().iloc[-1],
                       reference.event_monthly(imported).query("metric == 'nps'")["value"].dropna().iloc[-1])
+
+
+def test_a_roster_programme_keeps_every_metric_equal_to_the_event_definition(store):
+    """Headcount and leavers from the roster's spells, coverage counted in people: the summaries' path equals the
+    event-level definition for the organisation, each unit, a function and units taken together, for both courses."""
+    from tests.test_roster import HEADCOUNT, files
+
+    assert not run_import(store, files(**{"headcount.csv": HEADCOUNT})).problems
+    # The roster's months are in the spine: its first spell (November 2023) comes before any typed headcount.
+    assert calc.monthly(store)["month"].min() == "2023-11"
+    for course in ("service", None):
+        for scope in (dict(), dict(unit="Sales"), dict(unit="IT"), dict(function="internal"),
+                      dict(unit=["Sales", "Finance"])):
+            calc.clear_cache()
+            ours = calc.monthly(store, course=course, **scope)
+            pd.testing.assert_frame_equal(ours, reference.event_monthly(store, course=course, **scope),
+                                          check_exact=True, obj=f"monthly({course}, {scope})")
+    coverage_now = calc.monthly(store, course="service", unit="Sales").query("metric == 'training_coverage'")
+    assert coverage_now["value"].notna().any()
