@@ -11,7 +11,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from metrics import calc, coverage, leadlag, registry
+from metrics import calc, coverage, leadlag, outlook, registry
 from metrics.registry import MetricDef
 from metrics.summary import CardSummary, card_summary
 from ui.filters import Filters, freshness, last_complete_month
@@ -81,12 +81,7 @@ def spine_months(store) -> list[str]:
 
 def scope_targets(store, filters: Filters) -> tuple[pd.DataFrame, set[str]]:
     """The scope's own targets, and the organisation's for metrics the scope has none for (named as such)."""
-    org = calc.targets(store)
-    if not filters.unit and not filters.function:
-        return org, set()
-    own = calc.targets(store, filters.unit) if filters.unit else org.iloc[0:0]
-    inherited = org[~org["metric"].isin(own["metric"])]
-    return pd.concat([own, inherited], ignore_index=True), set(inherited["metric"])
+    return outlook.scope_targets(store, **filters.scope)
 
 
 def course_notice(store, course: str) -> str:
