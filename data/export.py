@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data.schema import TABLES, WORKSHOP_TABLES
+from data.schema import NARRATIVE_TABLES, TABLES, WORKSHOP_TABLES
 from data.store import Store, StoreError, close_all
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); tab and carriage
@@ -16,7 +16,7 @@ from data.store import Store, StoreError, close_all
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Tables beyond the programme's records that an export also carries, so an export is a full account; the importer
 # skips their files when it reads an export folder back (a workshop's records come from the room, not a workbook).
-EXTRA_TABLES = ("settings", "audit", "migrations", *WORKSHOP_TABLES)
+EXTRA_TABLES = ("settings", "audit", "migrations", *WORKSHOP_TABLES, *NARRATIVE_TABLES)
 
 
 def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:

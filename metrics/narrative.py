@@ -24,7 +24,8 @@ from metrics.text import md
 from metrics.xmr import xmr
 
 SECTIONS = {"headline": "Headline", "signals": "Leading indicators", "coverage": "Training coverage",
-            "initiatives": "Initiatives", "targets": "Targets"}
+            "initiatives": "Initiatives", "targets": "Targets", "notes": "Notes"}
+DRAFTED = ("headline", "signals", "coverage", "initiatives", "targets")  # "notes" holds what people add
 # The page each view is on (its URL path) and the parameters that page reads.
 VIEWS = {"overview": "", "lead_lag": "lead_lag", "process": "process"}
 MAX_BEHIND = 3  # units named as furthest behind the plan: the board reads three, the Overview lists the rest
@@ -114,7 +115,7 @@ def wording_problems(rows) -> list[str]:
     problems, seen = [], set()
     for section, condition, text, view in rows:
         name = f"{section}/{condition}"
-        if section not in SECTIONS:
+        if section not in DRAFTED:
             problems.append(f"{name}: unknown section")
         if view not in VIEWS:
             problems.append(f"{name}: unknown view {view!r}")
@@ -382,9 +383,13 @@ def _basis(projection: outlook.Projection) -> str:
     return PACE_PHRASE
 
 
+PLAN_LABEL = "{label} (the training plan's end)"
+
+
 def _target(ctx: Context, projection: outlook.Projection) -> Sentence:
     defn = get(projection.metric, ctx.store)
-    figures = {"metric": defn.label, "target": format_value(defn, projection.target), "by": months.label(projection.by)}
+    label = PLAN_LABEL.format(label=defn.label) if projection.source == outlook.PLAN_SOURCE else defn.label
+    figures = {"metric": label, "target": format_value(defn, projection.target), "by": months.label(projection.by)}
     subject, params = f"{projection.metric}:{projection.by}", {"metric": defn.key}
     if projection.method == outlook.OBSERVED:
         condition = "met" if projection.status == outlook.ON_TRACK else "missed"
@@ -398,8 +403,22 @@ def _target(ctx: Context, projection: outlook.Projection) -> Sentence:
 
 
 def _targets(ctx: Context) -> list[Sentence]:
+    # The plan's end is the coverage section's to tell (the month it is reached and the units that will miss it).
     rows = outlook.outlook(ctx.store, through=ctx.month, **ctx.scope)
     return [_target(ctx, p) for p in rows if p.source == outlook.TARGET_SOURCE]
+
+
+def target_lines(store, month: str, unit: str | None = None,
+                 function: str | None = None) -> list[tuple[outlook.Projection, Sentence]]:
+    """One line per target of the scope, the training plan's end included, as of `month`: the Overview's outlook.
+    Each projection with its sentence (the narrative's wording). Cached by data version."""
+    unit, function = unit or None, function or None
+
+    def compute() -> list[tuple[outlook.Projection, Sentence]]:
+        ctx = _context(store, month, unit, function)
+        return [(p, _target(ctx, p)) for p in outlook.outlook(store, through=month, unit=unit, function=function)]
+
+    return calc._cached(store, ("target_lines", month, unit, function), compute)
 
 
 BUILDERS: dict[str, Callable[[Context], list[Sentence]]] = {
@@ -426,9 +445,85 @@ def draft(store, month: str, unit: str | None = None, function: str | None = Non
 
     def compute() -> list[Sentence]:
         ctx = _context(store, month, unit, function)
-        return [sentence for section in SECTIONS for sentence in BUILDERS[section](ctx)]
+        return [sentence for section in DRAFTED for sentence in BUILDERS[section](ctx)]
 
     return calc._cached(store, ("narrative", month, unit, function), compute)
+
+
+# -- the edited narrative ------------------------------------------------------------------------------------------
+DRAFT, EDITED, ADDED = "draft", "edited", "added"
+GONE = "the figures no longer support this sentence: the draft does not write it any more"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A sentence as the narrative shows it: the draft's, or as a person edited or added it, with why it is stale."""
+
+    sentence: Sentence
+    origin: str  # DRAFT, EDITED (a drafted sentence as edited) or ADDED
+    stale: str = ""  # '' or what changed since the edit, in words
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text
+
+    @property
+    def section(self) -> str:
+        return self.sentence.section
+
+    @property
+    def link(self) -> str:
+        return self.sentence.link
+
+
+def _changes(then: dict[str, str], now: dict[str, str]) -> str:
+    changed = [f"{name} {then.get(name, '—')} → {now.get(name, '—')}" for name in dict.fromkeys([*then, *now])
+               if then.get(name) != now.get(name)]
+    return "figures changed since the edit: " + "; ".join(changed) if changed else ""
+
+
+def reconcile(sentences: list[Sentence], edited) -> list[Shown]:
+    """What the narrative shows: the draft while nobody has edited it; else the edited sentences in their order
+    (removed ones left out), each drafted one marked stale when the figures it stated differ from today's draft's
+    (or the draft no longer writes it). `edited` is None or a sequence of rows with sentence_id, section, text,
+    figures, link and removed (data.narratives.EditedSentence)."""
+    if edited is None:
+        return [Shown(s, DRAFT) for s in sentences]
+    current = {s.id: s for s in sentences}
+    shown = []
+    for row in edited:
+        if row.removed:
+            continue
+        sentence = Sentence(row.sentence_id, row.section, row.text, dict(row.figures), row.link)
+        if not row.sentence_id:
+            shown.append(Shown(sentence, ADDED))
+            continue
+        now = current.get(row.sentence_id)
+        stale = GONE if now is None else _changes(row.figures, now.figures)
+        shown.append(Shown(sentence, EDITED, stale))
+    return shown
+
+
+def new_since_edit(sentences: list[Sentence], edited) -> list[Sentence]:
+    """Drafted sentences the edited version has never seen (neither kept nor removed): what the data added since."""
+    if edited is None:
+        return []
+    known = {row.sentence_id for row in edited}
+    return [s for s in sentences if s.id not in known]
+
+
+def rows_to_save(sentences: list[Sentence], rows) -> list[dict]:
+    """The rows of an editing grid (dicts of sentence_id, section, text, removed) as data.narratives.save keeps them:
+    each drafted sentence with today's figures and link, since saving it means its words were read against them."""
+    current = {s.id: s for s in sentences}
+    saved = []
+    for row in rows:
+        source = current.get(row.get("sentence_id") or "")
+        saved.append({"sentence_id": row.get("sentence_id") or "", "section": row.get("section") or "notes",
+                      "text": row.get("text"), "removed": bool(row.get("removed")),
+                      "figures": source.figures if source else dict(row.get("figures") or {}),
+                      "link": source.link if source else row.get("link") or ""})
+    return saved
 
 
 # -- exports -----------------------------------------------------------------------------------------------------------
@@ -442,17 +537,18 @@ def _url(base: str, link: str) -> str:
 
 def _by_section(sentences) -> list[tuple[str, list]]:
     grouped = [(name, [s for s in sentences if s.section == key]) for key, name in SECTIONS.items()]
-    added = [s for s in sentences if s.section not in SECTIONS]
-    return [(name, items) for name, items in grouped if items] + ([("Notes", added)] if added else [])
+    return [(name, items) for name, items in grouped if items]
 
 
 def to_markdown(sentences, heading: str, base: str = "") -> str:
-    """The narrative as Markdown: a heading per section, each sentence (escaped: it may hold a unit's or an
-    initiative's name) followed by the link of the view that shows its figures."""
+    """The narrative (Sentences, or Shown ones with their staleness) as Markdown: a heading per section, each
+    sentence (escaped: it may hold a unit's or an initiative's name) followed by the link of the view that shows its
+    figures."""
     lines = [f"# {md(heading)}", ""]
     for name, items in _by_section(sentences):
         lines += [f"## {name}", ""]
-        lines += [f"- {md(s.text)}" + (f" [View the figures]({_url(base, s.link)})" if s.link else "") for s in items]
+        lines += [f"- {md(s.text)}" + (f" [View the figures]({_url(base, s.link)})" if s.link else "")
+                  + (f" *Stale: {md(stale)}.*" if (stale := getattr(s, "stale", "")) else "") for s in items]
         lines.append("")
     return "\n".join(lines)
 
@@ -464,7 +560,7 @@ def to_text(sentences, heading: str, base: str = "") -> str:
     for name, items in _by_section(sentences):
         lines += [name.upper(), ""]
         for s in items:
-            lines.append(s.text)
+            lines.append(s.text + (f" [Stale: {stale}.]" if (stale := getattr(s, "stale", "")) else ""))
             if s.link:
                 lines.append(f"  {_url(base, s.link)}")
         lines.append("")

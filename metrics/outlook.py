@@ -250,6 +250,23 @@ def pair_projection(store, lead_key: str, lag_key: str, table: pd.DataFrame, uni
     return project_lag(model, lead, lag, months.shift(last, best[0]), defn.floor, defn.ceiling)
 
 
+def pair_projection_note(lead_def: MetricDef, lag_def: MetricDef, best: tuple[int, float, int] | None,
+                         band: pd.DataFrame | None) -> str:
+    """Why the Leading vs lagging chart draws its dashed band, or why it draws none."""
+    lag, lead = lag_def.label, leadlag._in_sentence(lead_def.label)
+    if band is not None:
+        return (f"Dashed: where {lag} is heading over the next {len(band)} months given the changes of {lead} already "
+                "seen (a distributed-lag regression on the monthly changes), with its 80% interval shaded. A "
+                "projection from a correlation in time, not a forecast of cause.")
+    if best is None:
+        return (f"No projection is drawn: no lag clears the significance bar, so the evidence does not say that {lag} "
+                f"follows {lead}.")
+    if best[0] == 0:
+        return (f"No projection is drawn: {lag} moves in the same month as {lead}, so {lead} says nothing about the "
+                "months ahead.")
+    return "No projection is drawn: too few month pairs to fit one."
+
+
 # -- which lead, if any, a lagging metric follows ----------------------------------------------------------------------
 def _as_of(series: pd.Series, month: str | None) -> pd.Series:
     return series if month is None else series[series.index <= month]

@@ -11,7 +11,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from metrics import calc, coverage, leadlag, outlook, registry
+from metrics import calc, coverage, leadlag, narrative, outlook, registry
 from metrics.registry import MetricDef
 from metrics.summary import CardSummary, card_summary
 from ui.filters import Filters, freshness, last_complete_month
@@ -57,6 +57,8 @@ class OverviewData:
     course: str
     course_notice: str  # why coverage has no figure (see course_notice), or ''
     computed_at: datetime = field(default_factory=datetime.now)
+    # One line per target: (metrics.outlook.Projection, its metrics.narrative.Sentence), as of the period's end.
+    outlook: list = field(default_factory=list)
 
     @property
     def cards(self) -> list[Card]:
@@ -145,8 +147,9 @@ def compute_overview(store, filters: Filters) -> OverviewData:
     plan = _plan_months(coverage.plan_vs_actual(store, course, **filters.scope), filters,
                         last_complete_month(months))
     behind = coverage.units_behind_plan(store, filters.end, course, BEHIND_LIST, **filters.scope)
+    lines = narrative.target_lines(store, filters.end, **filters.scope) if filters.end else []
     return OverviewData(filters, months, leading, lagging, headline, by_unit, units, by_unit["unit"].nunique(), plan,
-                        behind, _pair(store, filters), course, course_notice(store, course))
+                        behind, _pair(store, filters), course, course_notice(store, course), outlook=lines)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -181,11 +182,33 @@ def _short(text: str, limit: int = INITIATIVE_NAME_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+PROJECTION_FILL = "rgba(213, 94, 0, 0.15)"
+
+
+def _projection_traces(fig: go.Figure, lag: pd.Series, projection: pd.DataFrame, lag_def) -> None:
+    """The lagging metric's projection after its last month: the 80% interval as a shaded band and the projected
+    path as a dashed line starting from the last value, on the lag's axis."""
+    known = lag.dropna()
+    x = _month_dates(projection["month"])
+    # One closed shape (high going out, low coming back): fills between two traces pair up unreliably on subplots.
+    fig.add_trace(go.Scatter(x=pd.concat([x, x[::-1]], ignore_index=True),
+                             y=[*projection["high"], *projection["low"][::-1]], mode="lines", fill="toself",
+                             fillcolor=PROJECTION_FILL, line={"width": 0}, name="80% interval", hoverinfo="skip"),
+                  row=1, col=1, secondary_y=True)
+    path_x = pd.concat([_month_dates(pd.Series([known.index[-1]])), x], ignore_index=True)
+    path_y = [float(known.iloc[-1]), *projection["projected"]]
+    fig.add_trace(go.Scatter(x=path_x, y=path_y, mode="lines", name=f"{lag_def.label}, projected",
+                             line={"color": LAG_COLOUR, "width": 2, "dash": "dash"},
+                             hovertemplate="%{x|%b %Y}: %{y}<extra>projected</extra>"), row=1, col=1, secondary_y=True)
+
+
 def aligned_chart(lead: pd.Series, lag: pd.Series, shift: int, lead_def, lag_def,
-                  initiatives: pd.DataFrame | None = None) -> go.Figure:
+                  initiatives: pd.DataFrame | None = None, projection: pd.DataFrame | None = None) -> go.Figure:
     """The lagging metric (line) and the leading one moved `shift` months later (bars), each on its own axis, so a lag
     of k months lines the lead's movement up with the lag's. Below, on the same time axis, one bar per initiative from
-    its start to its end (or to the chart's end while it runs); dotted lines carry their starts up into the chart."""
+    its start to its end (or to the chart's end while it runs); dotted lines carry their starts up into the chart.
+    With a projection (metrics.outlook.pair_projection: month, projected, low, high) the lag carries on after its last
+    month as a dashed line inside its shaded 80% interval."""
     months = sorted(set(lead.index) | set(lag.index))
     first, last = (months[0], months[-1]) if months else (None, None)
     rows = _initiative_rows(initiatives, first, last) if initiatives is not None and first else []
@@ -211,7 +234,11 @@ def aligned_chart(lead: pd.Series, lag: pd.Series, shift: int, lead_def, lag_def
     # Each axis picks its own round ticks; synchronised ticks would give the second one values like 34.7.
     fig.update_yaxes(title_text=lag_def.axis_title, secondary_y=True, row=1, col=1, showgrid=False, tickmode="auto",
                      nticks=6, tickformat=".0%" if lag_def.unit == "share" else None)
-    _align_zeros(fig, moved.to_numpy(), lag.to_numpy(), row=1, col=1)
+    drawn = lag.to_numpy()
+    if projection is not None and not projection.empty and not lag.dropna().empty:
+        _projection_traces(fig, lag, projection, lag_def)
+        drawn = np.concatenate([drawn, projection["low"].to_numpy(), projection["high"].to_numpy()])
+    _align_zeros(fig, moved.to_numpy(), drawn, row=1, col=1)
     for i, (_short_label, start, end, full) in enumerate(shown):
         fig.add_trace(go.Scatter(x=[start, end], y=[i, i], mode="lines",
                                  line={"color": INITIATIVE_COLOUR, "width": 9},
