@@ -38,6 +38,24 @@ FIX_WITHOUT_STEPS_DAYS = 10  # without the steps, the fix still came, later
 RESOLVED_SHARE = 0.95  # a few complaints are never put right
 # Remembered so that loading the demo again in a later month replaces the old one.
 END_MONTH_SETTING = "demo_end_month"
+# Key customers' desired actions (the Nokia Siemens Networks practice): a stream of their own, so that adding them left
+# every other figure of the demo as it was. Delivered on time about half the time at first, nine in ten later.
+ACTIONS_SEED_OFFSET = 2
+ACTIONS_PER_MONTH = (3, 6)
+ACTIONS_ON_TIME = (0.5, 0.9)
+ACTIONS_DECLINED = 0.08
+ACTIONS_LATE_DAYS = (3, 25)
+KEY_CUSTOMERS = ("Key account: Indigo Travel", "Key account: Island Tours", "Key account: Meridian Freight",
+                 "Corporate: Port Louis Bank", "Internal: Cabin Crew", "Internal: Call Centre")
+DESIRED_ACTIONS = (
+    ("Call Centre", "Call back within one working day on every open booking"),
+    ("Check-in and Gates", "A named contact at the {city} desk for our group bookings"),
+    ("IT Service Desk", "Progress updates on our open tickets without our asking"),
+    ("Logistics", "Tell us the day a missing part will arrive"),
+    ("Finance", "Invoices that match the booking references we use"),
+    ("Software Development", "Fix the booking tool's timeout before peak season"),
+    ("Lounges", "Quiet room access for our travellers in {city}"),
+)
 
 
 @dataclass(frozen=True)
@@ -226,11 +244,13 @@ def demo_frames(end_month: date, seed: int = DEMO_SEED) -> dict[str, pd.DataFram
         "readings": _readings(rng, months),
         "targets": _targets(months),
         "initiatives": _initiatives(months),
+        "process_changes": _process_changes(months),
     }
     # A stream of its own, so the annotations leave every figure of the story above exactly as it was.
     notes_rng = np.random.default_rng(seed + ANNOTATION_SEED_OFFSET)
     _annotate_ideas(notes_rng, frames["ideas"], as_of)
     _annotate_complaints(notes_rng, frames["voice"], months, as_of)
+    frames["desired_actions"] = _desired_actions(np.random.default_rng(seed + ACTIONS_SEED_OFFSET), months)
     # In table order; columns the demo does not fill (feedback, complaint handling...) are left out and stay empty.
     return {name: frames[name][[c for c in spec.columns if c in frames[name].columns]]
             for name, spec in TABLES.items() if name in frames}
@@ -594,3 +614,45 @@ def _initiatives(months: pd.DatetimeIndex) -> pd.DataFrame:
          "training_coverage"),
     ]
     return pd.DataFrame(rows, columns=["name", "owner", "start", "end", "status", "unit", "metric"])
+
+
+def _process_changes(months: pd.DatetimeIndex) -> pd.DataFrame:
+    """Changes a lead marked by hand on the process-behaviour charts (initiatives' starts count on their own)."""
+    def month(offset: int) -> pd.Timestamp:
+        return months[0] + pd.DateOffset(months=offset)
+
+    # Where the story's curves level off: a rollout that has ended runs as a process of its own.
+    rows = [
+        ("happiness", month(8), "", "IT service desk: every ticket gets a promised time and progress updates"),
+        ("training_coverage", month(19), "", "Rollout finished: the course is now part of every induction"),
+        ("churn_annualised", month(13), "", "Stay conversations are part of every team's routine"),
+    ]
+    return pd.DataFrame(rows, columns=["metric", "month", "unit", "reason"])
+
+
+def _desired_actions(rng: np.random.Generator, months: pd.DatetimeIndex) -> pd.DataFrame:
+    """What key customers asked for at each monthly assessment, due by the end of the next month, and what became of
+    it; the last month's are still to do."""
+    progress = _s_curve(np.arange(len(months)), VOICE_CENTRE, VOICE_WIDTH)
+    rows = []
+    for i, month in enumerate(months):
+        due = month + pd.offsets.MonthEnd(2)
+        for _ in range(int(rng.integers(ACTIONS_PER_MONTH[0], ACTIONS_PER_MONTH[1] + 1))):
+            unit, action = DESIRED_ACTIONS[int(rng.integers(0, len(DESIRED_ACTIONS)))]
+            status, done_on = _action_outcome(rng, due, progress[i], months[-1] + pd.offsets.MonthEnd(0))
+            rows.append({"month": month, "customer": str(rng.choice(KEY_CUSTOMERS)), "unit": unit,
+                         "action": action.format(city=rng.choice(CITIES)), "due": due, "status": status,
+                         "done_on": done_on})
+    actions = pd.DataFrame(rows)
+    actions.insert(0, "action_id", [f"A-{i:04d}" for i in range(1, len(actions) + 1)])
+    return actions
+
+
+def _action_outcome(rng: np.random.Generator, due: pd.Timestamp, progress: float, as_of: pd.Timestamp):
+    """(status, done_on) as known at the demo's last day: nothing is done after it."""
+    if rng.random() < ACTIONS_DECLINED:
+        return "declined", None
+    on_time = ACTIONS_ON_TIME[0] + (ACTIONS_ON_TIME[1] - ACTIONS_ON_TIME[0]) * progress
+    days = -int(rng.integers(0, 25)) if rng.random() < on_time else int(rng.integers(*ACTIONS_LATE_DAYS))
+    done_on = due + pd.Timedelta(days=days)
+    return ("done", done_on) if done_on <= as_of else ("not done", None)

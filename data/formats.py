@@ -10,6 +10,9 @@ from datetime import date, datetime, timedelta
 from metrics.registry import AGGREGATIONS, BUILTIN, BUILTIN_KEYS, REPORTABLE_KEYS
 from metrics.registry import UNITS as MEASURE_UNITS
 
+# Where a customer's desired action stands: done (with the day), not done (yet, or at all), or declined (with the
+# customer told why).
+ACTION_STATUSES = ("not done", "done", "declined")
 # DuckDB INTEGER is 32-bit; nine digits always fit, so a count never fails at write time after passing here.
 MAX_COUNT_DIGITS = 9
 MAX_SCORE = 10
@@ -268,6 +271,11 @@ FORMATS: dict[str, FileFormat] = _formats(
                          col("channel", TEXT, optional=True),
                          kept("thanked_on", DATE), kept("info_gathered_on", DATE), kept("apologised_on", DATE),
                          kept("help_committed_on", DATE), kept("resolved_on", DATE))),
+    FileFormat("desired_actions", (key("action_id", TEXT), col("month", MONTH), col("customer", TEXT),
+                                   col("unit", UNIT, optional=True), col("action", TEXT), col("due", PLAN_DATE),
+                                   col("status", choice(*ACTION_STATUSES)), col("done_on", DATE, optional=True)),
+               not_before=(("due", "month"), ("done_on", "month")),
+               filled_iff=(("done_on", "status", "done"),)),
     FileFormat("tickets", (key("ticket_id", TEXT), col("unit", UNIT, optional=True), col("opened_at", DATETIME),
                            col("promised_by", DATETIME), col("closed_at", DATETIME, optional=True)),
                not_before=(("promised_by", "opened_at"), ("closed_at", "opened_at"))),
@@ -282,6 +290,7 @@ FORMATS: dict[str, FileFormat] = _formats(
                             org_unit())),
     FileFormat("targets", (key("metric", METRIC), key("by", PLAN_MONTH), col("value", NUMBER),
                            org_unit())),
+    FileFormat("process_changes", (key("metric", METRIC), key("month", MONTH), org_unit(), col("reason", TEXT))),
     FileFormat("initiatives", (key("name", TEXT), col("owner", TEXT, optional=True),
                                col("start", PLAN_DATE, optional=True), col("end", PLAN_DATE, optional=True),
                                col("status", choice("planned", "active", "done", "dropped")),

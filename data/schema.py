@@ -72,6 +72,10 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("targets", ("metric", "by", "unit"), metric="VARCHAR", by="DATE", unit="VARCHAR", value="DOUBLE"),
     _spec("initiatives", ("name",), name="VARCHAR", owner="VARCHAR", start="DATE", end="DATE", status="VARCHAR",
           unit="VARCHAR", metric="VARCHAR", expected_effect="VARCHAR", expected_lag_months="INTEGER"),
+    _spec("process_changes", ("metric", "month", "unit"), metric="VARCHAR", month="DATE", unit="VARCHAR",
+          reason="VARCHAR"),
+    _spec("desired_actions", ("action_id",), action_id="VARCHAR", month="DATE", customer="VARCHAR", unit="VARCHAR",
+          action="VARCHAR", due="DATE", status="VARCHAR", done_on="DATE"),
     _spec("metric_registry", ("key",), key="VARCHAR", label="VARCHAR", kind="VARCHAR", unit="VARCHAR",
           direction="VARCHAR", aggregation="VARCHAR", description="VARCHAR", measure="VARCHAR"),
     # Live workshops (migration 003): written by facilitators and participants through data/workshops.py.

@@ -7,7 +7,12 @@ from data.store import Store, StoreError
 EDITABLE_SETTINGS = {
     "all_staff_course": "the course whose coverage the Overview shows when no course is chosen; empty = the course "
                         "with the most completions",
+    "rule_set": "the process-behaviour rules every XmR chart and card applies: wheeler (Wheeler, xmrit: 8 in a "
+                "row, 3 of 4 near a limit) or nhs (Making Data Count as NHSRplotthedots: screening, 7 in a row, "
+                "trends of 7, 2 of 3 beyond 2 sigma); empty = wheeler",
 }
+# Settings whose value is one of a few words (empty keeps the default); the words are the metrics' rule set names.
+SETTING_CHOICES = {"rule_set": ("wheeler", "nhs")}
 
 
 def change_setting(store: Store, key: str, value: str) -> bool:
@@ -16,6 +21,9 @@ def change_setting(store: Store, key: str, value: str) -> bool:
     if key not in EDITABLE_SETTINGS:
         raise StoreError(f"'{key}' is not a setting you can change; these are: {', '.join(EDITABLE_SETTINGS)}.")
     value = value.strip()
+    if key in SETTING_CHOICES and value and value not in SETTING_CHOICES[key]:
+        raise StoreError(f"'{value}' is not a {key}; choose {' or '.join(SETTING_CHOICES[key])} (or empty for the "
+                         "default). Nothing was changed.")
     if store.setting(key, "") == value:
         return False
     with store.transaction("setting", f"{key} = {value or '(automatic)'}") as tx:

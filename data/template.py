@@ -39,6 +39,11 @@ EXAMPLES: dict[str, dict[str, object]] = {
                         "description": "Share of contacts solved on the first call", "measure": "% of contacts"},
     "readings": {"month": "2025-01", "metric": "satisfaction", "value": 7.8, "unit": ""},
     "targets": {"metric": "nps", "by": "2025-12", "value": 30, "unit": ""},
+    "process_changes": {"metric": "tickets_within_promise", "month": "2025-03", "unit": "",
+                        "reason": "Every ticket now gets a promised time and progress updates"},
+    "desired_actions": {"action_id": "ACTION-001", "month": "2025-01", "customer": "Key account: Northwind",
+                        "unit": EXAMPLE_UNIT, "action": "Name one contact for all our open orders",
+                        "due": date(2025, 2, 28), "status": "done", "done_on": date(2025, 2, 20)},
     "initiatives": {"name": "Service course for all staff", "owner": "Programme office", "start": date(2025, 1, 1),
                     "end": date(2025, 6, 30), "status": "active", "unit": "", "metric": "training_coverage"},
 }

@@ -2,7 +2,8 @@
 
     python -m metrics monthly [--unit U | --function F] [--course C] [--db PATH]
     python -m metrics leadlag --lead KEY --lag KEY [--max-lag 12] [--unit U | --function F] [--db PATH]
-    python -m metrics xmr --metric KEY [--baseline YYYY-MM:YYYY-MM] [--change YYYY-MM ...] [--unit U | --function F]
+    python -m metrics xmr --metric KEY [--rules wheeler|nhs] [--baseline YYYY-MM:YYYY-MM]
+                          [--change YYYY-MM ... | --no-changes] [--unit U | --function F]
     python -m metrics outlook [--unit U | --function F] [--month YYYY-MM] [--db PATH]
     python -m metrics narrative --month YYYY-MM [--unit U | --function F] [--db PATH]   (Markdown, not CSV)
 """
@@ -19,10 +20,10 @@ import duckdb
 import pandas as pd
 
 from data.store import Store, StoreError, default_db_path
-from metrics import calc, leadlag, narrative, outlook
+from metrics import calc, changes, leadlag, narrative, outlook
 from metrics.calc import MONTHLY_COLUMNS, FilterError, monthly
 from metrics.registry import get
-from metrics.xmr import xmr
+from metrics.xmr import RULE_SETS, xmr
 
 # Ten decimal places are exact enough for any spreadsheet and hide binary noise such as 0.30000000000000004.
 CSV_DECIMALS = 10
@@ -69,16 +70,25 @@ def _parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("monthly", help="every built-in and readings metric per month: month,metric,value")
     _common(cmd)
     cmd = commands.add_parser("leadlag", help="r between month-on-month changes of a leading and a lagging metric, "
-                                              "by lag: lag_months,r,n,threshold and a last line best,<lag>,<r>")
+                                              "by lag: lag_months,r,n,threshold (the pointwise band 1.96/sqrt(n)) "
+                                              "and a last line best,<lag>,<r>: the lag whose r, oriented by the "
+                                              "metrics' better directions, clears the bar corrected for the lags "
+                                              "scanned (empty when none does)")
     cmd.add_argument("--lead", required=True, help="key of the leading metric")
     cmd.add_argument("--lag", required=True, help="key of the lagging metric")
     cmd.add_argument("--max-lag", type=int, default=12, help="longest lag in months (default 12)")
     _common(cmd)
     cmd = commands.add_parser("xmr", help="XmR chart of one metric: month,value,centre,lower,upper,signal")
     cmd.add_argument("--metric", required=True, help="metric key")
+    cmd.add_argument("--rules", choices=tuple(RULE_SETS),
+                     help="detection rules (default: the organisation's rule set in settings, else wheeler)")
     cmd.add_argument("--baseline", type=_baseline, help="lock the limits to a period FIRST:LAST (YYYY-MM:YYYY-MM)")
-    cmd.add_argument("--change", type=_month, action="append", default=[],
-                     help="a process change month: limits are recalculated from it (repeatable)")
+    changes_given = cmd.add_mutually_exclusive_group()
+    changes_given.add_argument("--change", type=_month, action="append", default=[],
+                               help="a process change month: limits are recalculated from it (repeatable; default: "
+                                    "the metric's stored changes, initiatives' starts and those marked on its chart)")
+    changes_given.add_argument("--no-changes", action="store_true",
+                               help="one process over the whole history, whatever changes are stored")
     _common(cmd)
     cmd = commands.add_parser("outlook", help="every target projected to its month with an 80%% interval: "
                                               "metric,by,target,projected,low,high,status (on track, at risk, off "
@@ -112,10 +122,12 @@ def _series(store: Store, key: str, args) -> pd.Series:
 def _leadlag_rows(store: Store, args) -> list[list[str]]:
     if args.max_lag < 0:
         raise ValueError(f"--max-lag must be 0 or more (got {args.max_lag}).")
+    sign = leadlag.orientation(get(args.lead, store), get(args.lag, store))
     table = leadlag.cross_correlation(_series(store, args.lead, args), _series(store, args.lag, args),
-                                      max_lag=args.max_lag)
+                                      max_lag=args.max_lag, orientation=sign)
+    # threshold is the pointwise band; the best line needs the corrected bar and the metrics' directions.
     rows = [leadlag.COLUMNS] + [[str(k), csv_number(r), str(n), csv_number(threshold)]
-                                for k, r, n, threshold in table.itertuples(index=False, name=None)]
+                                for k, r, n, threshold in table[leadlag.COLUMNS].itertuples(index=False, name=None)]
     best = leadlag.best_lag(table)
     rows.append(["best", str(best[0]), csv_number(best[1])] if best else ["best", "", ""])
     return rows
@@ -124,7 +136,9 @@ def _leadlag_rows(store: Store, args) -> list[list[str]]:
 def _xmr_rows(store: Store, args) -> list[list[str]]:
     defn = get(args.metric, store)  # a custom metric registered in the store brings its own floor and ceiling
     series = _series(store, args.metric, args)
-    chart = xmr(series, floor=defn.floor, ceiling=defn.ceiling, baseline=args.baseline, change_points=args.change)
+    stored = [] if args.no_changes else changes.change_months(store, args.metric, args.unit, args.function)
+    chart = xmr(series, floor=defn.floor, ceiling=defn.ceiling, baseline=args.baseline,
+                change_points=args.change or stored, rules=args.rules or calc.rule_set(store))
     return [XMR_COLUMNS] + [[month, *(csv_number(v) for v in (value, centre, lower, upper)), signal]
                             for month, value, centre, lower, upper, signal
                             in chart[XMR_COLUMNS].itertuples(index=False, name=None)]

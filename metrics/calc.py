@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from metrics.registry import BUILTIN, BUILTIN_KEYS, READINGS_SQL, REPORTABLE_KEYS, SQL_DIR, all_metrics
+from metrics.xmr import DEFAULT_RULES, RULE_SETS
 
 MONTHLY_COLUMNS = ["month", "metric", "value"]
 TARGET_COLUMNS = ["metric", "by", "value"]
@@ -97,6 +98,13 @@ def clear_cache() -> None:
 def chosen_course(store) -> str | None:
     """The all-staff course a lead chose on the Settings page (or with `python -m data setting`), if any."""
     return store.setting("all_staff_course") or None
+
+
+def rule_set(store) -> str:
+    """The organisation's XmR rule set ('wheeler' or 'nhs'), chosen on the Settings page; 'wheeler' until then (or
+    for a value this version does not know)."""
+    chosen = store.setting("rule_set") or DEFAULT_RULES
+    return chosen if chosen in RULE_SETS else DEFAULT_RULES
 
 
 def course_completions(store) -> dict[str, int]:

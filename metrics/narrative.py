@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from metrics import calc, coverage, months, outlook, verdicts
+from metrics import calc, changes, coverage, months, outlook, verdicts
 from metrics.registry import MetricDef, all_metrics, format_delta, format_value, get
 from metrics.summary import card_summary
 from metrics.text import md
@@ -198,7 +198,9 @@ def _in_sentence(label: str) -> str:
 
 # -- headline ---------------------------------------------------------------------------------------------------------
 def _summary(ctx: Context, defn: MetricDef, previous: bool = False):
-    return card_summary(ctx.previous if previous else ctx.monthly, ctx.targets, defn.key, defn)
+    # As the metric's card reads it: the organisation's rule set, the latest segment since its process changes.
+    return card_summary(ctx.previous if previous else ctx.monthly, ctx.targets, defn.key, defn,
+                        rules=calc.rule_set(ctx.store), changes=changes.change_months(ctx.store, defn.key, **ctx.scope))
 
 
 def _movement(ctx: Context, defn: MetricDef) -> Sentence | None:
@@ -357,10 +359,10 @@ def _initiative(ctx: Context, item) -> Sentence | None:
     if len(before) < MIN_BEFORE_MONTHS or values.index[-1] < start:
         return _write(ctx, "initiatives", "no_baseline", item.name, figures, **params)
     # Limits locked to the months before the start: does the process since then stand out from the one before?
-    chart = xmr(values, floor=defn.floor, ceiling=defn.ceiling, baseline=(before.index[0], before.index[-1]))
+    chart = xmr(values, floor=defn.floor, ceiling=defn.ceiling, baseline=(before.index[0], before.index[-1]),
+                rules=calc.rule_set(ctx.store))
     latest = chart.iloc[-1]
     figures |= {"before": format_value(defn, before.iloc[-1]), "now": format_value(defn, latest["value"])}
-    params |= {"lock": "1", "base_from": before.index[0], "base_to": before.index[-1], "change": "none"}
     if latest["signal"]:
         better = (latest["value"] - latest["centre"]) * (1 if defn.direction == "up" else -1) > 0
         return _write(ctx, "initiatives", "moved", item.name, figures | {"side": "better" if better else "worse"},

@@ -3,22 +3,21 @@ process-behaviour verdicts."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from metrics import verdicts
 from metrics.registry import MetricDef, get
-from metrics.xmr import xmr
+from metrics.xmr import DEFAULT_RULES, xmr
 
 # A small trend covers the last year: long enough to see a direction, short enough to read on a card.
 TREND_MONTHS = 12
-# Assurance asks whether the process as it runs now will meet the target. A programme moves its metrics on purpose, so
-# limits drawn over the whole history describe a process that no longer exists (a happiness score that climbed from 0 to
-# 80 has whole-series limits around 40, and a target of 64 would read "consistently missed" at 78). The limits for
-# assurance come from the months the card's trend shows; the variation verdict keeps the whole series, which is what
-# says that the latest point stands out from the metric's history.
-ASSURANCE_MONTHS = TREND_MONTHS
+# Both verdicts read the latest process segment (since the last process change), the limits the metric's chart draws:
+# limits over a history the programme has since changed describe a process that no longer exists. Limits from fewer
+# points than this are provisional (design.md): a card says so.
+PROVISIONAL_POINTS = 12
 
 
 @dataclass(frozen=True)
@@ -31,9 +30,16 @@ class CardSummary:
     target_by: str | None
     trend: list[float]
     year_ago: float = math.nan  # the same calendar month a year before `month`; NaN when absent
-    variation: str = verdicts.NO_SIGNAL  # verdicts.variation of the metric's whole series
-    # verdicts.assurance of `target` against the limits of the last ASSURANCE_MONTHS values; None without a target
+    variation: str = verdicts.NO_SIGNAL  # verdicts.variation of the latest segment's chart
+    # verdicts.assurance of `target` against the latest segment's limits; None without a target
     assurance: str | None = None
+    segment_start: str | None = None  # the month the latest segment starts (a process change), None for the history
+    segment_points: int = 0  # values in the latest segment, the points its limits come from
+
+    @property
+    def provisional(self) -> bool:
+        """The latest segment's limits rest on fewer than PROVISIONAL_POINTS values."""
+        return 0 < self.segment_points < PROVISIONAL_POINTS
 
     @property
     def delta(self) -> float:
@@ -58,9 +64,11 @@ def _target_for(targets: pd.DataFrame, key: str, month: str | None) -> tuple[flo
     return float(row["value"]), row["by"]
 
 
-def card_summary(monthly: pd.DataFrame, targets: pd.DataFrame, key: str, defn: MetricDef | None = None) -> CardSummary:
+def card_summary(monthly: pd.DataFrame, targets: pd.DataFrame, key: str, defn: MetricDef | None = None,
+                 rules: str = DEFAULT_RULES, changes: Sequence[str] = ()) -> CardSummary:
     """`monthly` is the long frame of metrics.calc.monthly; `targets` of metrics.calc.targets; `defn` the metric's
-    definition (looked up by key when not given) for its better direction and its floor and ceiling."""
+    definition (looked up by key when not given) for its better direction and its floor and ceiling; `rules` the rule
+    set and `changes` the process change months (metrics.changes) its chart uses."""
     defn = defn or get(key)
     series = monthly[monthly["metric"] == key].set_index("month")["value"].sort_index()
     known = series.dropna()
@@ -70,7 +78,9 @@ def card_summary(monthly: pd.DataFrame, targets: pd.DataFrame, key: str, defn: M
     year_ago = float(series.get(_previous_month(month, 12), math.nan)) if month else math.nan
     trend = [float(v) for v in known.iloc[-TREND_MONTHS:]]
     target, target_by = _target_for(targets, key, month)
-    history = xmr(known, floor=defn.floor, ceiling=defn.ceiling)
-    recent = xmr(known.iloc[-ASSURANCE_MONTHS:], floor=defn.floor, ceiling=defn.ceiling)
+    chart = xmr(known, floor=defn.floor, ceiling=defn.ceiling, rules=rules, change_points=changes)
+    latest = chart[chart["segment"] == chart["segment"].max()] if not chart.empty else chart
+    started = latest["month"].iloc[0] if not latest.empty and latest["segment"].iloc[0] > 0 else None
     return CardSummary(key, month, value, previous, target, target_by, trend, year_ago,
-                       verdicts.variation(history, defn.direction), verdicts.assurance(recent, target, defn.direction))
+                       verdicts.variation(latest, defn.direction), verdicts.assurance(latest, target, defn.direction),
+                       started, len(latest))

@@ -24,20 +24,19 @@ def _better_sign(direction: str) -> int:
 def variation(frame: pd.DataFrame, direction: str) -> str:
     """'improving', 'deteriorating' or 'no signal' from the latest point of an xmr() frame.
 
-    The latest point carries a signal when it is outside the limits or belongs to a run of 8 or a 3-of-4 pattern (xmr
-    marks every point of a pattern). All three patterns lie on one side of the centre, so the latest point's side tells
-    whether the signal is on the better side (above the centre when up is better) or the worse.
+    The latest point carries a signal when any rule of the chart's rule set marks it (xmr marks every point of a
+    pattern). The side of that pattern (xmr's signal_side: above or below the centre, a rising or falling trend) tells
+    whether the signal is on the better side (above, or rising, when up is better) or the worse; not the point's own
+    position, since the last point of a 3-of-4 window may lie on the other side of the centre.
     """
     sign = _better_sign(direction)
     if frame.empty:
         return NO_SIGNAL
     latest = frame.iloc[-1]
-    if not latest["signal"]:
+    side = int(latest["signal_side"]) if latest["signal"] else 0
+    if side == 0:
         return NO_SIGNAL
-    offset = float(latest["value"]) - float(latest["centre"])
-    if offset == 0:
-        return NO_SIGNAL  # cannot happen for a flagged point; kept so that no verdict rests on a tie
-    return IMPROVING if offset * sign > 0 else DETERIORATING
+    return IMPROVING if side * sign > 0 else DETERIORATING
 
 
 def assurance(frame: pd.DataFrame, target: float | None, direction: str) -> str | None:

@@ -64,16 +64,22 @@ with shift_col:
                       key=state.key("shift", lambda v: isinstance(v, int) and 0 <= v <= MAX_LAG,
                                     best[0] if best else 0, parse=int, candidates=from_link),
                       help="Shifts the leading indicator to the right so that its movements line up with the "
-                           "lagging metric's months later. The best lag is where the bars below peak above the band.")
+                           "lagging metric's months later. The best lag is where the bars below reach furthest past "
+                           "the dotted bar for a claim, the way the two metrics' better directions expect.")
 state.remember("shift", shift)
 state.publish()
 with actions:
     share_link(state)
 
-sentence = leadlag.describe(lead_def, lag_def, best)
+sentence = leadlag.pair_sentence(table, lead_def, lag_def)
 st.markdown(f":material/insights: **{sentence}** :gray[({md(filters.scope_label)}, {filters.period_label})]")
+same_way = lead_def.direction == lag_def.direction
+expected = "positive" if same_way else "negative"
 st.caption("r is Pearson's correlation between the leading indicator's month-on-month change and the lagging metric's "
-           "change k months later; bars outside the grey band (±1.96/√n) are unlikely by chance alone. Following is "
+           f"change k months later. {md(lead_def.label)} is better {lead_def.direction} and {md(lag_def.label)} "
+           f"better {lag_def.direction}, so following shows as a {expected} r. The grey band (±1.96/√n) is what one "
+           f"lag alone would need; scanning {len(table)} lags gives that many chances of a fluke, so a claim needs "
+           "r beyond the dotted bar, corrected for them (at most 5 in 100 unrelated pairs clear it). Following is "
            "association in time, not proof of cause.")
 
 lead_series = filters.within_series(calc.series(store, lead_key, **filters.scope))
@@ -104,6 +110,8 @@ with numbers_col:
         "lag_months": st.column_config.NumberColumn("Lag (months)"),
         "r": st.column_config.NumberColumn("r", format="%.3f"),
         "n": st.column_config.NumberColumn("Month pairs"),
-        "threshold": st.column_config.NumberColumn("Band (±)", format="%.3f"),
+        "threshold": st.column_config.NumberColumn("Pointwise band (±)", format="%.3f"),
+        "oriented_r": None,
+        "bar": st.column_config.NumberColumn("Bar for a claim (±)", format="%.3f"),
     })
 st.caption(freshness(store, datetime.now()))

@@ -12,7 +12,9 @@ from ui.filters import PageState, filter_bar, freshness, md, month_label, share_
 from ui.page import header
 from ui.session import get_store
 
-CARDS_PER_ROW = 6
+# Six cards to a row at least; up to eight narrower ones, so that every built-in leading indicator (seven) keeps to
+# one row and the lagging row and the units behind plan stay on the first laptop screen.
+CARDS_PER_ROW, MAX_CARDS_PER_ROW = 6, 8
 PACK_STATE = "overview_board_pack"
 
 require("executive")
@@ -59,17 +61,18 @@ with st.container(gap="xsmall"):
     label_col, fresh_col = st.columns([2, 3], vertical_alignment="bottom")
     label_col.markdown(f"**Leading indicators** in {month_label(filters.end)}: what the programme moves now")
     fresh_col.caption(freshness(store, data.computed_at), text_alignment="right")
-    card_row([c.items for c in data.leading], CARDS_PER_ROW, "lead", filters.end)
+    per_row = min(MAX_CARDS_PER_ROW, max(CARDS_PER_ROW, len(data.leading)))
+    card_row([c.items for c in data.leading], per_row, "lead", filters.end)
     # The first lagging row always keeps its last slot for the units furthest behind: they belong on the first screen
     # whatever the number of lagging metrics.
     lagging = [c.items for c in data.lagging]
     st.markdown("**Lagging metrics against target**: results expected to follow" if lagging else
                 "**Lagging metrics**: none recorded yet (NPS comes from survey responses, others from readings)")
-    free = card_row(lagging[:CARDS_PER_ROW - 1], CARDS_PER_ROW, "lag", filters.end) or st.columns(CARDS_PER_ROW)
+    free = card_row(lagging[:per_row - 1], per_row, "lag", filters.end) or st.columns(per_row)
     with free[-1]:
         behind_card(data.behind, filters.end, notice=data.course_notice)
-    if lagging[CARDS_PER_ROW - 1:]:
-        card_row(lagging[CARDS_PER_ROW - 1:], CARDS_PER_ROW, "lag", filters.end)
+    if lagging[per_row - 1:]:
+        card_row(lagging[per_row - 1:], per_row, "lag", filters.end)
 
 st.header("Which units lag")
 heat_col, plan_col = st.columns([3, 2], gap="medium")

@@ -1,8 +1,10 @@
-"""Settings for programme leads: the all-staff course the Overview's coverage is measured on."""
+"""Settings for programme leads: the all-staff course the Overview's coverage is measured on, and the rule set of the
+process-behaviour charts."""
 import streamlit as st
 
 from data.settings import change_setting
-from metrics.calc import chosen_course, course_completions, default_course, known_courses
+from metrics.calc import chosen_course, course_completions, default_course, known_courses, rule_set
+from metrics.xmr import RULE_SET_NAMES
 from ui.access import require
 from ui.flash import flash
 from ui.programme import page_head
@@ -47,3 +49,22 @@ with st.form("settings_course_form", border=False):
 if not completions:
     st.caption("No training completions are recorded yet: import the training sheet, or add sessions on the "
                "Training page.")
+
+st.header("Process behaviour rules")
+RULE_HELP = {"wheeler": "a point outside the limits; 8 in a row on one side of the centre; 3 of 4 nearer a limit than "
+                        "the centre. No screening of the moving ranges.",
+             "nhs": "moving ranges of 3.267 times their mean or more are left out of the limits; a point outside the "
+                    "limits; 7 in a row on one side of the centre; 7 in a row rising or falling; 2 of 3 beyond two "
+                    "sigma on one side."}
+with st.form("settings_rules_form", border=False):
+    rules = st.radio("Every process-behaviour chart, card and board pack applies these rules", list(RULE_SET_NAMES),
+                     index=list(RULE_SET_NAMES).index(rule_set(store)), format_func=RULE_SET_NAMES.get,
+                     captions=[RULE_HELP[name] for name in RULE_SET_NAMES],
+                     help="NHS organisations use Making Data Count's rules; others usually Wheeler's. The charts name "
+                          "the rule set they apply.")
+    if st.form_submit_button("Save rules", type="primary", icon=":material/save:"):
+        if change_setting(store, "rule_set", rules):
+            flash(f"Process behaviour rules set to {RULE_SET_NAMES[rules]}.")
+        else:
+            flash("Nothing changed: those are the rules already in use.", "info")
+        st.rerun()

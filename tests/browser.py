@@ -62,6 +62,10 @@ def wait_until_idle(page, timeout_ms: int = 30_000) -> None:
     """Streamlit shows its status widget while a script runs; wait until the run has finished."""
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout_ms)
     page.wait_for_timeout(300)
+    # The status widget appears only some time after a run starts, so on a busy machine its absence proves nothing:
+    # the app's root says whether a script run is under way ('initial' until the first run has begun).
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState"
+                           " === 'notRunning'", timeout=timeout_ms)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout_ms)
     # Elements of the previous run stay faded (data-stale) until the new run has drawn over them: an accessibility
     # scan of faded text finds a contrast that nobody sees once the page has settled.

@@ -202,12 +202,11 @@ def test_lead_lag_slider_starts_at_the_best_lag_and_follows_a_new_pair(demo):
 def test_process_state_round_trips_through_the_url(demo):
     store = Store(demo)
     months = sorted(calc.monthly(store)["month"].unique())
-    params = {"from": months[0], "to": months[-1], "metric": "nps", "change": months[10], "lock": "1",
+    params = {"from": months[0], "to": months[-1], "metric": "nps", "lock": "1",
               "base_from": months[0], "base_to": months[5]}
     at = open_page("pages/process.py", params)
     assert not at.exception
     assert widget(at, "process_metric").value == "nps"
-    assert widget(at, "process_change").value == months[10]
     assert widget(at, "process_lock").value is True
     assert widget(at, "process_baseline").value == (months[0], months[5])
     link = next(c.value for c in at.code if "?" in c.value)
@@ -215,19 +214,19 @@ def test_process_state_round_trips_through_the_url(demo):
         assert f"{name}={value}" in link
 
 
-def test_process_change_defaults_to_the_start_of_an_initiative_linked_to_the_metric(demo):
+def test_the_chart_restarts_its_limits_at_every_initiative_start_of_the_metric(demo):
     store = Store(demo)
     initiatives = store.table("initiatives")
     start = pd.Timestamp(initiatives.set_index("metric").loc["ideas_implemented", "start"]).strftime("%Y-%m")
     at = open_page("pages/process.py")
     assert widget(at, "process_metric").value == "ideas_implemented"
-    assert widget(at, "process_change").value == start
-    # Another metric: its own initiative's start, not the last metric's choice left in the URL.
-    at.selectbox(key="process_metric").set_value("churn_annualised").run()
-    churn = pd.Timestamp(initiatives.set_index("metric").loc["churn_annualised", "start"]).strftime("%Y-%m")
-    assert widget(at, "process_change").value == churn
-    at.selectbox(key="process_metric").set_value("revenue").run()
-    assert widget(at, "process_change").value == ""  # no initiative is linked to revenue
+    assert f"--change {start}" in next(c.value for c in at.code if c.value.startswith("python -m metrics xmr"))
+    assert any("Idea lab: put service ideas into practice starts (initiative)" in m.value.replace("\\", "")
+               for m in at.markdown)
+    assert any("2 process periods in this view" in c.value for c in at.caption)
+    at.selectbox(key="process_metric").set_value("revenue").run()  # no initiative is linked to revenue
+    assert not any(c.value.startswith("python -m metrics xmr") and "--change" in c.value for c in at.code)
+    assert any("1 process period in this view" in c.value for c in at.caption)
 
 
 def test_filters_follow_the_reader_from_page_to_page(demo):
@@ -336,15 +335,18 @@ def _cli(capsys, *argv: str) -> pd.DataFrame:
 def test_the_xmr_numbers_on_the_page_are_the_command_lines(demo, capsys):
     store = Store(demo)
     months = sorted(calc.monthly(store)["month"].unique())
-    at = open_page("pages/process.py", {"metric": "churn_annualised", "function": "frontline", "change": months[8]})
+    at = open_page("pages/process.py", {"metric": "churn_annualised", "function": "frontline"})
     assert not at.exception
     command = next(c.value for c in at.code if c.value.startswith("python -m metrics xmr"))
-    assert command == f"python -m metrics xmr --metric churn_annualised --function frontline --change {months[8]}"
+    start = months[1]  # the demo's "Stay conversations with every team" starts in its second month
+    assert command == (f"python -m metrics xmr --metric churn_annualised --rules wheeler --function frontline "
+                       f"--change {start}")
     shown = at.dataframe[0].value
     printed = _cli(capsys, *command.split()[3:], "--db", str(demo))
     assert list(printed["month"]) == list(shown["month"])
-    for column in ("value", "centre", "lower", "upper"):
-        assert printed[column].astype(float).tolist() == pytest.approx(shown[column].tolist()), column
+    for column in ("value", "centre", "lower", "upper"):  # a one-month process period has no limits: empty
+        assert printed[column].replace("", "nan").astype(float).tolist() == pytest.approx(
+            shown[column].tolist(), nan_ok=True), column
     rule_words = {"outside the limits": "outside", "8 in a row on one side": "run8", "3 of 4 near a limit": "3of4"}
     assert printed["signal"].tolist() == [";".join(rule_words[w] for w in s.split(", ") if w) for s in
                                           shown["signal"]]
@@ -360,15 +362,6 @@ def test_the_correlations_on_the_lead_lag_page_are_the_command_lines(demo, capsy
     assert table["lag_months"].astype(int).tolist() == shown["lag_months"].tolist()
     assert table["r"].replace("", "nan").astype(float).tolist() == pytest.approx(shown["r"].tolist(), nan_ok=True)
     assert table["n"].astype(int).tolist() == shown["n"].tolist()
-
-
-def test_no_process_change_survives_a_link(demo):
-    at = open_page("pages/process.py")
-    at.selectbox(key="process_change").set_value("").run()
-    link = next(c.value for c in at.code if "?" in c.value)
-    assert "change=none" in link
-    reopened = open_page("pages/process.py", dict(at.query_params))
-    assert widget(reopened, "process_change").value == ""
 
 
 def test_a_period_the_reader_chooses_sticks_and_goes_to_the_url(demo):

@@ -90,17 +90,27 @@ def test_no_relationship_means_no_projection_and_says_the_evidence_is_not_there(
 
 
 def test_a_process_change_on_the_service_desk(built):
-    # 12 of 20 tickets within promise until Mar 2025, 16 to 18 after: 60% before the start, 85% now.
+    # 12 of 20 tickets within promise until Mar 2025, 16 to 18 after: 60% before the start, 85% now. The initiative's
+    # start is a process change: the card judges the new process on its own limits (no signal within it), while the
+    # initiative's sentence holds the months since its start against the limits of the months before it.
     assert texts(built("process_change")) == [
-        "Tickets closed within promise was 85% in Dec 2025: a process-behaviour signal on the better side of its "
-        "usual variation.",
-        "Tickets closed within promise against its target of 90% by Jun 2026: hit and miss as the process runs now, "
-        "where it was consistently missed in Nov 2025.",
+        "No leading indicator fired a process-behaviour signal or changed its assurance in Dec 2025.",
         "Service desk time promises (Priya Nair) ended in Dec 2025. It was meant to move tickets closed within "
         "promise, which has moved to the better side of the limits of the months before it started in Mar 2025: "
         "60% then, 85% in Dec 2025 (process-behaviour rules).",
         "Tickets closed within promise: off track for its target of 90% by Jun 2026, projected 78% (80% interval 67% "
         "to 88%) from the pace of the last 6 months.",
+    ]
+
+
+def test_without_the_process_change_the_step_is_a_signal_of_the_whole_history(built):
+    store = built("process_change")
+    with store.transaction("test") as tx:
+        tx.delete_all("initiatives")
+    assert texts(store)[:2] == [
+        "Tickets closed within promise was 85% in Dec 2025: a process-behaviour signal on the better side of its "
+        "usual variation.",
+        "No initiative started or ended in Dec 2025.",
     ]
 
 
@@ -116,10 +126,9 @@ def test_an_initiative_is_not_judged_before_its_expected_lag(built):
 
 def test_every_sentence_links_to_the_view_that_shows_its_figures(built):
     links = {s.id: s.link for s in narrative.draft(built("process_change"), MONTH)}
-    assert links["signals:tickets_within_promise"] == f"process?{PERIOD}&metric=tickets_within_promise"
-    # The initiative's claim rests on limits locked to the months before its start: the link opens exactly those.
-    assert links["initiatives:Service desk time promises"] == (
-        f"process?{PERIOD}&metric=tickets_within_promise&lock=1&base_from=2024-01&base_to=2025-02&change=none")
+    assert links["signals:none"] == f"?{PERIOD}"
+    # The process behaviour chart of the metric shows the process before the initiative's start and after it.
+    assert links["initiatives:Service desk time promises"] == f"process?{PERIOD}&metric=tickets_within_promise"
     evidence = next(s for s in narrative.draft(built("nps_follows_ideas"), MONTH) if s.condition == "evidence")
     assert evidence.link == f"lead_lag?{PERIOD}&lead=ideas_implemented&lag=nps&shift=3"
     finance = narrative.draft(built("stalled_back_office"), MONTH, unit="Finance")

@@ -44,45 +44,48 @@ def shown(store: Store) -> list[narrative.Shown]:
     return narrative.reconcile(narrative.draft(store, MONTH), edited.sentences if edited else None)
 
 
-def _rewrite_first(rows) -> None:
-    rows[0]["text"] = "Tickets within promise: 85% in December, a clear step up."
+# The draft of process_change: no new signal, the initiative that moved tickets within promise, the target.
+SIGNALS, INITIATIVE, TARGET = 0, 1, 2
+EDITED = "Service desk time promises (Priya Nair) ended in December: 85% of tickets in time, up from 60%."
+
+
+def _rewrite_initiative(rows) -> None:
+    rows[INITIATIVE]["text"] = EDITED
 
 
 def test_an_edit_is_kept_with_who_and_when_and_replaces_the_draft(store):
     def change(rows):
-        _rewrite_first(rows)
-        rows[1]["removed"] = True  # the assurance sentence goes
+        _rewrite_initiative(rows)
+        rows[TARGET]["removed"] = True
         rows.append({"section": "notes", "text": "The desk's new rota starts in January."})
     edit(store, change)
     edited = narratives.load(store, MONTH)
     assert edited.edited_by == "ann@example.org" and edited.edited_at.year == pd.Timestamp.now().year
     texts = [s.text for s in shown(store)]
-    assert texts[0] == "Tickets within promise: 85% in December, a clear step up."
-    assert not any("hit and miss" in t for t in texts)
-    assert texts[-1] == "The desk's new rota starts in January." and len(texts) == 4
-    assert [s.origin for s in shown(store)] == ["edited", "edited", "edited", "added"]
+    assert texts == ["No leading indicator fired a process-behaviour signal or changed its assurance in Dec 2025.",
+                     EDITED, "The desk's new rota starts in January."]
+    assert [s.origin for s in shown(store)] == ["edited", "edited", "added"]
     assert all(not s.stale for s in shown(store))
-    assert store.scalar("SELECT count(*) FROM audit WHERE action = 'narrative' AND table_name = 'narratives'") == 5
+    assert store.scalar("SELECT count(*) FROM audit WHERE action = 'narrative' AND table_name = 'narratives'") == 4
 
 
 def test_a_figure_that_changes_after_the_edit_marks_its_sentence_stale(store):
-    edit(store, _rewrite_first)
+    edit(store, _rewrite_initiative)
     # Two more December tickets closed late: 17 of 22 within promise, 77% instead of 85%.
     with store.transaction("late tickets") as tx:
         tx.upsert("tickets", pd.DataFrame([{"ticket_id": f"late-{i}", "unit": "IT Service Desk",
                                             "opened_at": "2025-12-01 09:00", "promised_by": "2025-12-15 17:00",
                                             "closed_at": "2025-12-20 12:00"} for i in range(2)]))
-    first, *rest = shown(store)
-    assert first.text.startswith("Tickets within promise: 85% in December")  # the person's words stay
-    assert first.stale == "figures changed since the edit: value 85% → 77%"
-    # The initiative's sentence states 85% too; the target's projection moved with the new month.
-    stale = {s.sentence.id: s.stale for s in rest if s.stale}
-    assert stale["initiatives:Service desk time promises"] == "figures changed since the edit: now 85% → 77%"
-    assert "targets:tickets_within_promise:2026-06" in stale
+    signals, initiative, target = shown(store)
+    assert initiative.text == EDITED  # the person's words stay, marked with what changed under them
+    assert initiative.stale == "figures changed since the edit: now 85% → 77%"
+    # The pace of the last six months now ends on the lower December: the projection falls with it.
+    assert target.stale == "figures changed since the edit: high 88% → 77%; low 67% → 57%; projected 78% → 67%"
+    assert signals.stale == ""  # "no new signal" still holds
 
 
 def test_saving_again_reads_the_sentences_against_todays_figures(store):
-    edit(store, _rewrite_first)
+    edit(store, _rewrite_initiative)
     with store.transaction("late tickets") as tx:
         tx.upsert("tickets", pd.DataFrame([{"ticket_id": "late", "unit": "IT Service Desk", "opened_at": "2025-12-01",
                                             "promised_by": "2025-12-15", "closed_at": "2025-12-20"}]))
@@ -95,15 +98,15 @@ def test_saving_again_reads_the_sentences_against_todays_figures(store):
 
 
 def test_a_removed_sentence_stays_removed_and_a_new_one_waits_for_the_editor(store):
-    def remove_assurance(rows):
-        rows[1]["removed"] = True
-    edit(store, remove_assurance)
+    def remove_target(rows):
+        rows[TARGET]["removed"] = True
+    edit(store, remove_target)
     with store.transaction("new initiative") as tx:
         tx.upsert("initiatives", pd.DataFrame([{"name": "Desk chat", "owner": "Sam", "start": "2025-12-01",
                                                 "status": "active"}]))
     edited = narratives.load(store, MONTH).sentences
     draft = narrative.draft(store, MONTH)
-    assert not any("hit and miss" in s.text for s in narrative.reconcile(draft, edited))
+    assert not any("off track" in s.text for s in narrative.reconcile(draft, edited))
     assert [s.text for s in narrative.new_since_edit(draft, edited)] == ["Desk chat (Sam) started in Dec 2025."]
 
 
@@ -147,7 +150,7 @@ def test_an_executive_may_edit_the_narrative_and_nothing_else(store, tmp_path):
 
 
 def test_an_export_carries_the_narrative_and_reads_back_without_it(store, tmp_path):
-    edit(store, _rewrite_first)
+    edit(store, _rewrite_initiative)
     db = store.path
     close_all()
     out = tmp_path / "export"
@@ -155,5 +158,5 @@ def test_an_export_carries_the_narrative_and_reads_back_without_it(store, tmp_pa
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     exported = pd.read_csv(out / "narratives.csv")
-    assert exported["text"].iloc[0] == "Tickets within promise: 85% in December, a clear step up."
+    assert exported["text"].iloc[INITIATIVE] == EDITED
     assert "narratives.csv" not in load_path(out)  # an export folder imports back without the edits

@@ -19,8 +19,7 @@ from ui.filters import Filters, md
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 APP_TIMEOUT_S = 120
 PERIOD = {"from": "2024-01", "to": "2025-12"}
-FIRST = ("Tickets closed within promise was 85% in Dec 2025: a process-behaviour signal on the better side of its "
-         "usual variation.")
+FIRST = "No leading indicator fired a process-behaviour signal or changed its assurance in Dec 2025."
 
 
 @pytest.fixture
@@ -53,7 +52,7 @@ def test_the_draft_reads_sentence_by_sentence_with_the_view_behind_each(db):
     assert not at.exception
     assert at.header[0].value == "The whole organisation in Dec 2025"
     first = next(m for m in markdown(at) if md(FIRST) in m)
-    assert first.endswith("[View the figures](/process?from=2024-01&to=2025-12&metric=tickets_within_promise)")
+    assert first.endswith("[View the figures](/?from=2024-01&to=2025-12)")
     assert "nobody has edited it yet" in at.caption[1].value or any("nobody has edited" in c.value for c in at.caption)
 
 
@@ -69,7 +68,7 @@ def test_an_edit_is_saved_shown_with_who_and_when_and_the_draft_comes_back(db):
     shown = markdown(at)
     assert any(m.startswith("- Desk\\: 85% of tickets in time, a step up\\.") for m in shown)
     assert any("New rota from January" in m for m in shown)
-    assert not any("hit and miss" in m for m in shown)  # the deleted sentence is gone
+    assert not any("Priya Nair" in m for m in shown)  # the deleted sentence (the initiative's) is gone
     edited = narratives.load(Store(db), "2025-12")
     assert edited.edited_by and [s.removed for s in edited.sentences].count(True) == 1
     assert any(c.value.startswith(f"Edited by {edited.edited_by} on ") for c in at.caption)
@@ -92,7 +91,7 @@ def test_the_board_pack_opens_with_the_narrative_as_edited(db):
     store = Store(db)
     draft = narrative.draft(store, "2025-12")
     rows = [{"sentence_id": s.id, "section": s.section, "text": s.text} for s in draft]
-    rows[0]["text"] = "Desk: <b>85%</b> in time."
+    rows[1]["text"] = "Desk: <b>85%</b> in time."
     narratives.save(store, "2025-12", narrative.rows_to_save(draft, rows), tuple(narrative.SECTIONS))
     filters = Filters("2024-01", "2025-12", None, None)
     edited = narratives.load(store, "2025-12")

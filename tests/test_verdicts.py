@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from metrics import verdicts
-from metrics.summary import ASSURANCE_MONTHS, card_summary
+from metrics.summary import PROVISIONAL_POINTS, card_summary
 from metrics.xmr import xmr
 from tests.test_xmr import BASELINE, BASELINE_VALUES, monthly_series
 
@@ -23,7 +23,9 @@ def chart(values, **kwargs) -> pd.DataFrame:
     (BASELINE_VALUES + [9.5] * 8, "deteriorating", "improving"),  # latest point ends a run of 8 below the centre
     (BASELINE_VALUES + [13, 9, 13, 13], "improving", "deteriorating"),  # latest point in a 3 of 4 above
     (BASELINE_VALUES + [16, 10], "no signal", "no signal"),  # a signal, but not on the latest point
-    (BASELINE_VALUES + [13, 13, 13, 9], "no signal", "no signal"),  # the latest point is not part of the 3 of 4
+    # The latest point closes a 3-of-4 window above: marked with it, and judged by the window's side, not its own
+    (BASELINE_VALUES + [13, 13, 13, 9], "improving", "deteriorating"),
+    (BASELINE_VALUES + [13, 13, 9, 9, 9], "no signal", "no signal"),  # the window 13, 13, 9, 9 holds only two
     (BASELINE_VALUES + [10.5] * 7, "no signal", "no signal"),  # 7 above after the baseline's last 9
 ])
 def test_variation_reads_the_latest_point_and_the_better_direction(values, up, down):
@@ -77,20 +79,34 @@ def long_frame(key: str, values: list[float], start: str = "2023-01") -> pd.Data
 TARGET_COLUMNS = ["metric", "by", "value"]
 
 
+# NPS: a year at about 0 then, after a step change in 2024-01, a year at about 30 with 30.5 last.
+STEP_VALUES = [0, 2, -1, 1, 0, 2, -1, 1, 0, 2, -1, 1, 30, 32, 29, 31, 30, 32, 29, 31, 30, 32, 29, 30.5]
+
+
 def test_card_summary_gives_the_year_ago_value_and_both_verdicts():
-    # NPS: a year at about 0 then a year at about 30 with 30.5 last.
-    values = [0, 2, -1, 1, 0, 2, -1, 1, 0, 2, -1, 1, 30, 32, 29, 31, 30, 32, 29, 31, 30, 32, 29, 30.5]
-    monthly = long_frame("nps", values)
+    monthly = long_frame("nps", STEP_VALUES)
     targets = pd.DataFrame([["nps", "2025-06", 20.0]], columns=TARGET_COLUMNS)
     card = card_summary(monthly, targets, "nps")
     assert (card.month, card.value, card.previous, card.year_ago) == ("2024-12", 30.5, 29, 1)
     assert card.delta == pytest.approx(1.5) and card.delta_year == pytest.approx(29.5)
-    assert card.variation == "improving"  # the last year stands above the two years' centre (a run of 12)
-    # Over the trend window (the last 12 months): centre 365.5 / 12 = 30.46, MR-bar 22.5 / 11 = 2.05, lower limit
-    # 30.46 - 2.66 x 2.05 = 25.0, above the target of 20.
-    assert ASSURANCE_MONTHS == 12
-    assert card.assurance == "consistently met"
+    # One process over the two years: the last year stands above the centre 15.6 (a run of 12), and the limits,
+    # 15.6 +/- 2.66 x 74.5 / 23 = 7.0 to 24.2, hold the target of 20.
+    assert card.variation == "improving" and card.assurance == "hit and miss"
+    assert (card.segment_start, card.segment_points, card.provisional) == (None, 24, False)
     assert (card.target, card.target_by) == (20.0, "2025-06")
+
+
+def test_a_card_after_a_step_change_reads_the_new_segment():
+    monthly = long_frame("nps", STEP_VALUES)
+    targets = pd.DataFrame([["nps", "2025-06", 20.0]], columns=TARGET_COLUMNS)
+    card = card_summary(monthly, targets, "nps", changes=["2024-01"])
+    # The new process alone: centre 365.5 / 12 = 30.46, MR-bar 22.5 / 11 = 2.05, limits 25.0 to 35.9. The target of
+    # 20 lies below them: met every month as the process runs now; 30.5 is ordinary variation of this process.
+    assert card.assurance == "consistently met" and card.variation == "no signal"
+    assert (card.segment_start, card.segment_points, card.provisional) == ("2024-01", 12, False)
+    assert PROVISIONAL_POINTS == 12
+    later = card_summary(monthly, targets, "nps", changes=["2023-06", "2024-07"])  # two changes, 6 points since
+    assert (later.segment_start, later.segment_points, later.provisional) == ("2024-07", 6, True)
 
 
 def test_card_summary_for_a_down_metric_and_without_a_target():

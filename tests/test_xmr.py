@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from data.store import close_all
-from metrics.xmr import COLUMNS, RULES, xmr
+from metrics.xmr import COLUMNS, RULE_SETS, RULES, xmr
 from tests.test_metrics import build_store, run_cli
 
 
@@ -63,6 +63,7 @@ def test_months_with_no_value_are_left_out_and_the_rest_sorted():
     assert chart["moving_range"].tolist()[1:] == [1.0, 1.0]  # neighbours among the months with a value
     assert xmr(pd.Series(dtype=float)).columns.tolist() == COLUMNS
     assert RULES == ("outside", "run8", "3of4")
+    assert RULE_SETS == {"wheeler": ("outside", "run8", "3of4"), "nhs": ("outside", "run7", "trend7", "2of3")}
 
 
 # -- run of 8 ------------------------------------------------------------------------------------------------------
@@ -127,8 +128,10 @@ def test_ceiling_clamps_the_upper_limit():
 # -- 3 of 4 ------------------------------------------------------------------------------------------------------
 def test_three_of_four_near_a_limit_with_the_fourth_on_the_other_side():
     chart = xmr(monthly_series(BASELINE_VALUES + [13, 13, 9, 13]), baseline=BASELINE)
-    # 13 is beyond 12.66 (nearer the upper limit 15.32 than the centre) yet inside the limits; 9 is below the centre.
-    assert signals(chart) == ["", "", "", "", "3of4", "3of4", "", "3of4"]
+    # 13 is beyond 12.66 (nearer the upper limit 15.32 than the centre) yet inside the limits; 9 is below the centre,
+    # and is marked too: as in xmrit, every point of a window that qualifies belongs to the pattern.
+    assert signals(chart) == ["", "", "", "", "3of4", "3of4", "3of4", "3of4"]
+    assert chart["signal_side"].tolist() == [0, 0, 0, 0, 1, 1, 1, 1]  # the pattern lies above, 9 included
 
 
 def test_two_of_four_near_a_limit_is_not_a_signal():
@@ -141,7 +144,9 @@ def test_three_of_four_below_and_rule_names_in_order():
     values = BASELINE_VALUES + [9.5, 9.5, 9.5, 9.5, 7, 7, 7, 4]
     chart = xmr(monthly_series(values), baseline=BASELINE)
     assert signals(chart)[-4:] == ["run8;3of4", "run8;3of4", "run8;3of4", "outside;run8;3of4"]
-    assert signals(chart)[4:8] == ["run8"] * 4
+    # The last 9.5 opens the window 9.5, 7, 7, 7: three of its four are near the lower limit, so it is marked too.
+    assert signals(chart)[4:8] == ["run8"] * 3 + ["run8;3of4"]
+    assert chart["signal_side"].tolist()[4:] == [-1] * 8
 
 
 # -- baseline and process changes ----------------------------------------------------------------------------------
@@ -169,8 +174,9 @@ def test_a_change_point_starts_a_segment_with_its_own_limits():
     assert chart["mr_centre"].tolist() == [2.0] * 10
     assert math.isnan(chart["moving_range"].iloc[6])  # the jump across the change belongs to neither process
     assert signals(chart) == [""] * 10
-    # One process over both periods: centre 15, MR-bar 24 / 9; the later points are all beyond 15 + 1.33 x 24 / 9.
-    assert signals(xmr(monthly_series(values))) == [""] * 6 + ["3of4"] * 4
+    # One process over both periods: centre 15, MR-bar 24 / 9; the later points are all beyond 15 + 1.33 x 24 / 9,
+    # and the window 12, 20, 22, 20 marks the 12 as well.
+    assert signals(xmr(monthly_series(values))) == [""] * 5 + ["3of4"] * 5
 
 
 def test_runs_and_windows_do_not_span_a_change_point():

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from data.export import formula_safe
+from metrics.xmr import rules_sentence
 from ui.cards import card_texts
 from ui.executive import OverviewData
 from ui.figures import coverage_heatmap, lead_lag_chart, plan_chart
@@ -53,8 +54,9 @@ def card_table(data: OverviewData) -> pd.DataFrame:
                 "value": s.value, "shown": texts["value"], "previous_month_value": s.previous,
                 "change_on_last_month": s.delta, "year_ago_value": s.year_ago, "change_on_year_ago": s.delta_year,
                 "target": s.target, "target_by": s.target_by, "target_note": texts["target_note"],
-                "variation": s.variation if s.month else "", "assurance": s.assurance or "",
-                "why_both": texts["why"],
+                "variation": s.variation if s.month else "", "assurance": s.assurance or "", "rule_set": data.rules,
+                "why_both": texts["why"], "limits_since": s.segment_start or "", "limits_points": s.segment_points,
+                "provisional_limits": s.provisional,
             })
     return pd.DataFrame(rows)
 
@@ -114,6 +116,7 @@ def _cards_html(data: OverviewData) -> str:
                 "Target": f"{t['target']} by {t['target_by']}" + (f" ({t['target_note']})" if t["target_note"]
                                                                  else "") if t["target_by"] else "none set",
                 "Variation": t["variation"] or "—", "Assurance": t["assurance"] or "—",
+                "Process limits": t["limits"] or "whole history",
                 "Reading both": t["why"] or "—",
             })
         parts.append(f"<h2>{html.escape(title)}</h2>"
@@ -178,6 +181,8 @@ def build_board_pack(data: OverviewData, title: str, meta: str, progress: Progre
         f'<p class="headline">{html.escape(data.headline)}</p>',
         '<p class="note">Lead-lag: Pearson r of the month-on-month changes; a shared movement is not proof that one '
         "causes the other.</p>",
+        '<p class="note">Process behaviour (the cards\' variation and assurance): '
+        f"{html.escape(rules_sentence(data.rules))}</p>",
     ]
     if narrative:
         sections.insert(2, _narrative_html(narrative, base))

@@ -19,13 +19,14 @@ __all__ = ["VARIATION_BADGES", "ASSURANCE_BADGES", "behind_card", "kpi_card", "m
 # the words and the icon say the same for anyone who does not see the colour.
 VARIATION_BADGES = {
     verdicts.IMPROVING: ("Improving", "{better}", "blue",
-                         "The latest month is part of a signal on the better side (XmR rules: a point outside the "
-                         "limits, 8 in a row on one side, or 3 of 4 near a limit)."),
+                         "The latest month is part of a signal on the better side, by the organisation's rule set "
+                         "(see How to read these charts), within the process since its last change."),
     verdicts.DETERIORATING: ("Deteriorating", "{worse}", "orange",
-                             "The latest month is part of a signal on the worse side (XmR rules: a point outside the "
-                             "limits, 8 in a row on one side, or 3 of 4 near a limit)."),
+                             "The latest month is part of a signal on the worse side, by the organisation's rule set "
+                             "(see How to read these charts), within the process since its last change."),
     verdicts.NO_SIGNAL: ("No signal", ":material/trending_flat:", "gray",
-                         "The latest month is within the metric's natural variation: no XmR rule is broken."),
+                         "The latest month is within the natural variation of the process since its last change: no "
+                         "rule of the organisation's rule set is broken."),
 }
 ASSURANCE_BADGES = {
     verdicts.MET: ("Target met consistently", ":material/check_circle:", "blue",
@@ -83,6 +84,15 @@ def reconciliation(defn, summary: CardSummary) -> str:
     return " ".join(note for note in notes if note)
 
 
+def limits_note(summary: CardSummary) -> str:
+    """Which process the verdicts judge: since a process change, and whether its limits are provisional."""
+    since = f"Limits since {_short_month(summary.segment_start)}" if summary.segment_start else ""
+    if summary.provisional:
+        points = f"{summary.segment_points} month{'s' if summary.segment_points != 1 else ''}"
+        return f"{since or 'Limits'}, provisional ({points})"
+    return since
+
+
 def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = "",
                reported: bool = False) -> dict[str, str]:
     """Every text a card shows, as plain strings: the page, the board pack and the tests read the same words. A notice
@@ -108,6 +118,7 @@ def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = 
         "variation": VARIATION_BADGES[summary.variation][0] if has_month else "",
         "assurance": ASSURANCE_BADGES[summary.assurance][0] if has_month and summary.assurance else "",
         "why": reconciliation(defn, summary) if has_month else "",
+        "limits": limits_note(summary) if has_month else "",
     }
     return texts
 
@@ -159,7 +170,7 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
         if summary.month is None:
             st.caption("No data yet")
             return
-        lines = [measure_line(defn), _year_line(defn, texts, summary), texts["source"].capitalize()]
+        lines = [measure_line(defn), _year_line(defn, texts, summary), texts["source"].capitalize(), texts["limits"]]
         st.caption("  \n".join(md(line) for line in lines if line))
         # Plotly rather than st.metric's own chart: that one is an unlabelled SVG, which screen readers cannot name.
         if len(summary.trend) > 1:

@@ -11,9 +11,10 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from metrics import calc, coverage, leadlag, narrative, outlook, registry
+from metrics import calc, changes, coverage, leadlag, narrative, outlook, registry
 from metrics.registry import MetricDef
 from metrics.summary import CardSummary, card_summary
+from metrics.xmr import DEFAULT_RULES
 from ui.filters import Filters, freshness, last_complete_month
 
 # The headline pair of domain.md, charted on the overview: ideas put into practice now, NPS months later.
@@ -56,6 +57,7 @@ class OverviewData:
     pair: pd.DataFrame  # month, PAIR_LEAD, PAIR_LAG
     course: str
     course_notice: str  # why coverage has no figure (see course_notice), or ''
+    rules: str = DEFAULT_RULES  # the XmR rule set the cards' verdicts apply
     computed_at: datetime = field(default_factory=datetime.now)
     # One line per target: (metrics.outlook.Projection, its metrics.narrative.Sentence), as of the period's end.
     outlook: list = field(default_factory=list)
@@ -103,9 +105,11 @@ def _cards(store, filters: Filters) -> tuple[list[Card], list[Card]]:
         monthly = monthly[monthly["month"] <= filters.end]  # cards read as at the period's last month
     targets, inherited = scope_targets(store, filters)
     notices = {COVERAGE_KEY: course_notice(store, calc.default_course(store))}
+    rules = calc.rule_set(store)
     leading, lagging = [], []
     for defn in registry.all_metrics(store):
-        summary = card_summary(monthly, targets, defn.key, defn)
+        summary = card_summary(monthly, targets, defn.key, defn, rules=rules,
+                               changes=changes.change_months(store, defn.key, **filters.scope))
         note = ORG_TARGET_NOTE if defn.key in inherited and summary.target_by else ""
         reported = summary.month in calc.reported_months(store, defn.key, **filters.scope)
         card = Card(defn, summary, note, notices.get(defn.key, ""), reported)
@@ -149,7 +153,8 @@ def compute_overview(store, filters: Filters) -> OverviewData:
     behind = coverage.units_behind_plan(store, filters.end, course, BEHIND_LIST, **filters.scope)
     lines = narrative.target_lines(store, filters.end, **filters.scope) if filters.end else []
     return OverviewData(filters, months, leading, lagging, headline, by_unit, units, by_unit["unit"].nunique(), plan,
-                        behind, _pair(store, filters), course, course_notice(store, course), outlook=lines)
+                        behind, _pair(store, filters), course, course_notice(store, course), calc.rule_set(store),
+                        outlook=lines)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -8,6 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from metrics.xmr import DEFAULT_RULES, RULE_LABELS, RULE_SETS
+
 # Colour-blind-safe pair (Okabe-Ito blue and vermillion); each series also differs in mark (bar vs line+marker).
 LEAD_COLOUR = "#0072B2"
 LAG_COLOUR = "#D55E00"
@@ -104,10 +106,15 @@ HEATMAP_TEXT_MONTHS = 18
 BACK_OFFICE = "internal"
 BACK_OFFICE_MARK = " (back office)"
 # The rule names of design.md with a legend text and a distinct marker each (open symbols, so overlapping ones show).
+# A process change's reason beside its line: short enough not to cross the next change, in up to three rows.
+CHANGE_REASON_CHARS = 40
+CHANGE_LABEL_STEP, CHANGE_LABEL_ROWS = 0.09, 3
+# One open symbol per rule, so that a point in several patterns shows each, and colour is never the only carrier.
 RULE_MARKERS = {
-    "outside": ("Outside the limits", "diamond-open", 17),
-    "run8": ("8 in a row on one side", "square-open", 13),
-    "3of4": ("3 of 4 near a limit", "circle-open", 10),
+    "outside": ("diamond-open", 17),
+    "run8": ("square-open", 13), "run7": ("square-open", 13),
+    "3of4": ("circle-open", 10), "2of3": ("circle-open", 10),
+    "trend7": ("triangle-up-open", 12),
 }
 COMPACT_MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}
 
@@ -282,29 +289,36 @@ def _initiative_rows(initiatives: pd.DataFrame, first: str, last: str) -> list[t
 
 
 def correlation_chart(table: pd.DataFrame, best: tuple[int, float, int] | None, shift: int) -> go.Figure:
-    """r by lag as bars with the +/- 1.96/sqrt(n) band shaded between dashed steps; the best lag is orange and labelled
-    in words, the lag the slider shows is outlined in black."""
+    """r by lag as bars with the pointwise band (+/- 1.96/sqrt(n), what one lag alone would need) shaded between
+    dashed steps, and the corrected bar a claim needs (the lags scanned taken into account) as dotted steps; the best
+    lag is orange and labelled in words, the lag the slider shows is outlined in black."""
     k = table["lag_months"]
     best_k = best[0] if best else None
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=k, y=table["threshold"], mode="lines", line={"shape": "hvh", "width": 0},
                              showlegend=False, hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=k, y=-table["threshold"], mode="lines", fill="tonexty", fillcolor="rgba(0,0,0,0.07)",
-                             line={"shape": "hvh", "width": 0}, name="Within chance (±1.96/√n)", hoverinfo="skip"))
-    fig.add_trace(go.Bar(x=k, y=table["r"], name="r of the monthly changes", customdata=table[["n", "threshold"]],
+                             line={"shape": "hvh", "width": 0}, name="Pointwise band (one lag alone, ±1.96/√n)",
+                             hoverinfo="skip"))
+    fig.add_trace(go.Bar(x=k, y=table["r"], name="r of the monthly changes",
+                         customdata=table[["n", "threshold", "bar"]],
                          marker={"color": [SIGNAL_COLOUR if b == best_k else LEAD_COLOUR for b in k],
                                  "line": {"color": "#000", "width": [2.5 if b == shift else 0 for b in k]}},
-                         hovertemplate="lag %{x} months: r = %{y:.2f} (n = %{customdata[0]}, "
-                                       "band ±%{customdata[1]:.2f})<extra></extra>"))
+                         hovertemplate="lag %{x} months: r = %{y:.2f} (n = %{customdata[0]}, pointwise band "
+                                       "±%{customdata[1]:.2f}, bar for a claim ±%{customdata[2]:.2f})"
+                                       "<extra></extra>"))
     for sign in (1, -1):
         fig.add_trace(go.Scatter(x=k, y=sign * table["threshold"], mode="lines", showlegend=False, hoverinfo="skip",
                                  line={"shape": "hvh", "color": PLAN_COLOUR, "dash": "dash", "width": 1}))
+        fig.add_trace(go.Scatter(x=k, y=sign * table["bar"], mode="lines", showlegend=sign == 1, hoverinfo="skip",
+                                 name=f"Bar for a claim (corrected for {len(table)} lags)", legendgroup="bar",
+                                 line={"shape": "hvh", "color": "#1f1f1f", "dash": "dot", "width": 1.5}))
     if best:
-        fig.add_annotation(x=best[0], y=best[1], text=f"best lag: {best[0]}", showarrow=False, yanchor="bottom",
-                           font={"size": 12, "color": "#1f1f1f"})
+        fig.add_annotation(x=best[0], y=best[1], text=f"best lag: {best[0]}", showarrow=False,
+                           yanchor="bottom" if best[1] >= 0 else "top", font={"size": 12, "color": "#1f1f1f"})
     fig.update_xaxes(title_text="Lag (months the lagging metric follows later)", dtick=1)
-    fig.update_yaxes(title_text="r", range=[-1, 1.1], zeroline=True)
-    fig.update_layout(height=300, margin=COMPACT_MARGIN, bargap=0.3, legend={"orientation": "h", "y": 1.15, "x": 0})
+    fig.update_yaxes(title_text="r", range=[-1.1, 1.1], zeroline=True)
+    fig.update_layout(height=320, margin=COMPACT_MARGIN, bargap=0.3, legend={"orientation": "h", "y": 1.22, "x": 0})
     return fig
 
 
@@ -317,8 +331,23 @@ def _steps(frame: pd.DataFrame, column: str) -> tuple[list, list]:
     return xs, ys
 
 
+def _change_marks(fig: go.Figure, frame: pd.DataFrame, changes: pd.DataFrame | None) -> None:
+    """A dotted line at every process change inside the chart, and its reason (user text, escaped) beside it; the
+    reasons step down the chart so that close changes do not write over each other."""
+    if changes is None or changes.empty or frame.empty:
+        return
+    shown = changes[(changes["month"] > frame["month"].min()) & (changes["month"] <= frame["month"].max())]
+    for i, (month, reasons) in enumerate(shown.groupby("month", sort=True)["reason"]):
+        x = pd.Timestamp(f"{month}-01")
+        fig.add_vline(x=x, line={"color": INITIATIVE_COLOUR, "width": 2, "dash": "dot"}, row="all", col=1)
+        text = plain(_short("; ".join(reasons), CHANGE_REASON_CHARS))
+        fig.add_annotation(x=x, y=0.99 - CHANGE_LABEL_STEP * (i % CHANGE_LABEL_ROWS), yref="y domain", yanchor="top",
+                           xanchor="left", text=f" {text}", showarrow=False, bgcolor="rgba(255,255,255,0.85)",
+                           hovertext=plain("; ".join(reasons)), font={"size": 11, "color": INITIATIVE_COLOUR})
+
+
 def xmr_chart(frame: pd.DataFrame, defn, baseline: tuple[str, str] | None = None,
-              change: str | None = None) -> go.Figure:
+              changes: pd.DataFrame | None = None, rules: str = DEFAULT_RULES) -> go.Figure:
     """The X chart (values, centre, natural process limits; rule-breaking points marked with a distinct symbol per
     rule) above the moving-range chart (ranges, their mean and upper limit)."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.08)
@@ -335,7 +364,9 @@ def xmr_chart(frame: pd.DataFrame, defn, baseline: tuple[str, str] | None = None
         fig.add_trace(go.Scatter(x=xs, y=ys, name=name, mode="lines", line=style, showlegend=column != "lower",
                                  legendgroup="limits" if column != "centre" else None,
                                  hovertemplate=f"{name}: %{{y:{fmt}}}<extra></extra>"), row=1, col=1)
-    for rule, (label, symbol, size) in RULE_MARKERS.items():
+    for rule in RULE_SETS[rules]:
+        symbol, size = RULE_MARKERS[rule]
+        label = RULE_LABELS[rule][:1].upper() + RULE_LABELS[rule][1:]
         hit = frame[frame["signal"].str.split(";").apply(lambda rules, r=rule: r in rules)]
         fig.add_trace(go.Scatter(x=_month_dates(hit["month"]), y=hit["value"], mode="markers", name=label,
                                  marker={"symbol": symbol, "size": size, "color": SIGNAL_COLOUR,
@@ -355,13 +386,7 @@ def xmr_chart(frame: pd.DataFrame, defn, baseline: tuple[str, str] | None = None
         fig.add_vrect(x0=pd.Timestamp(f"{baseline[0]}-01"), x1=end, fillcolor=BASELINE_FILL, line_width=0,
                       layer="below", row=1, col=1,
                       annotation_text="baseline", annotation_position="top left")
-    if change:
-        fig.add_vline(x=pd.Timestamp(f"{change}-01"), line={"color": INITIATIVE_COLOUR, "width": 2, "dash": "dot"},
-                      row="all", col=1)
-        fig.add_annotation(x=pd.Timestamp(f"{change}-01"), y=0.99, yref="y domain", yanchor="top", xanchor="left",
-                           text=" process change: limits recalculated", showarrow=False,
-                           bgcolor="rgba(255,255,255,0.8)",
-                           font={"size": 11, "color": INITIATIVE_COLOUR})
+    _change_marks(fig, frame, changes)
     if defn.unit == "share":
         fig.update_yaxes(tickformat=".0%", row=1, col=1)
         fig.update_yaxes(tickformat=".0%", row=2, col=1)

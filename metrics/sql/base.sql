@@ -16,6 +16,7 @@ event_months AS (
     UNION ALL SELECT date_trunc('month', closed_at) FROM tickets
     UNION ALL SELECT date_trunc('month', date) FROM survey
     UNION ALL SELECT month FROM readings
+    UNION ALL SELECT month FROM desired_actions
 ),
 spine AS (
     SELECT CAST(s.g AS DATE) AS month
