@@ -20,6 +20,7 @@ sections = {"Executive": [
     st.Page("pages/lead_lag.py", title="Leading vs lagging", icon=":material/timeline:"),
     st.Page("pages/process.py", title="Process behaviour", icon=":material/monitoring:"),
     st.Page("pages/narrative.py", title="Board narrative", icon=":material/article:"),
+    st.Page("pages/help.py", title="How to read these charts", icon=":material/help:"),
 ]}
 if allows(role, "lead"):
     sections["Programme"] = [
@@ -28,6 +29,7 @@ if allows(role, "lead"):
         st.Page("pages/ideas.py", title="Ideas pipeline", icon=":material/lightbulb:"),
         st.Page("pages/initiatives.py", title="Initiatives", icon=":material/rocket_launch:"),
         st.Page("pages/voice.py", title="Customer voice", icon=":material/forum:"),
+        st.Page("pages/actions.py", title="Desired actions", icon=":material/checklist:"),
         st.Page("pages/tickets.py", title="Internal tickets", icon=":material/confirmation_number:"),
         st.Page("pages/readings.py", title="Readings & targets", icon=":material/query_stats:"),
         st.Page("pages/metric_registry.py", title="Metric registry", icon=":material/tune:"),

@@ -355,3 +355,39 @@ def praise(store: Store, limit: int = 200) -> pd.DataFrame:
     return store.query("SELECT item_id, \"date\", unit, channel, text FROM voice WHERE kind = 'praise' "
                        "ORDER BY \"date\" DESC, item_id DESC LIMIT ?", [limit])
 
+
+
+# -- desired actions (the Nokia Siemens Networks practice) ------------------------------------------------------------
+# How an action asked for at one month's assessment turned out, as the next month's assessment reads it.
+ACTION_OUTCOMES = ("done on time", "done late", "not done", "declined")
+
+
+def action_months(store: Store) -> list[str]:
+    """Assessment months ('YYYY-MM') with desired actions, latest first."""
+    return [r[0] for r in store.rows(
+        "SELECT DISTINCT strftime(month, '%Y-%m') AS m FROM desired_actions ORDER BY m DESC")]
+
+
+def desired_actions(store: Store, month: str | None = None) -> pd.DataFrame:
+    """The desired actions asked for in a month ('YYYY-MM'; None = every month), as stored, by customer."""
+    spec = TABLES["desired_actions"]
+    return store.query(
+        f"SELECT {spec.column_list} FROM desired_actions "
+        "WHERE $month IS NULL OR strftime(month, '%Y-%m') = $month ORDER BY month DESC, customer, action_id",
+        {"month": month})
+
+
+def action_review(store: Store, asked_in: str) -> pd.DataFrame:
+    """What became of the actions asked for at the assessment of `asked_in` ('YYYY-MM'): customer, action, unit, due,
+    done_on and outcome (one of ACTION_OUTCOMES), by customer."""
+    return store.query(
+        "SELECT action_id, customer, action, unit, due, done_on, "
+        "  CASE WHEN status = 'done' AND done_on <= due THEN 'done on time' WHEN status = 'done' THEN 'done late' "
+        "       ELSE status END AS outcome "
+        "FROM desired_actions WHERE strftime(month, '%Y-%m') = $month ORDER BY customer, action_id",
+        {"month": asked_in})
+
+
+def outcome_counts(review: pd.DataFrame) -> dict[str, int]:
+    """How many of a review's actions ended in each outcome, in ACTION_OUTCOMES order."""
+    return {outcome: int((review["outcome"] == outcome).sum()) for outcome in ACTION_OUTCOMES}

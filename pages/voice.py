@@ -12,11 +12,13 @@ from data.programme import (
     STEP_LABELS,
     VOICE_KINDS,
     ProgrammeError,
+    action_review,
     add_voice_item,
     assessment_months,
     assessments,
     complaint_counts,
     complaints,
+    outcome_counts,
     praise,
     record_complaint_steps,
     unit_names,
@@ -134,6 +136,11 @@ with assessments_tab:
                + (f"; the latest {ASSESSMENTS_SHOWN} are shown" if len(found) > ASSESSMENTS_SHOWN else ""))
     for period, group in found.head(ASSESSMENTS_SHOWN).groupby("month", sort=False):
         st.markdown(f"**{month_name(period)}**")
+        # At each assessment, what customers asked for the month before and what became of it (Desired actions).
+        asked = action_review(store, (pd.Period(period, "M") - 1).strftime("%Y-%m"))
+        if not asked.empty:
+            st.caption(f"Asked at the assessment before: {len(asked)} actions; " + ", ".join(
+                f"{n} {outcome}" for outcome, n in outcome_counts(asked).items() if n) + " (Desired actions page).")
         for item in group.itertuples():
             with st.container(border=True):
                 st.markdown(text(item.text))

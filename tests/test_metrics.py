@@ -108,8 +108,8 @@ def test_spine_spans_event_months_only_and_lists_every_metric_each_month(make_st
     assert sorted(set(frame["month"])) == ["2024-01", "2024-02", "2024-03", "2024-04"]
     assert list(frame[frame["month"] == "2024-01"]["metric"]) == [
         "ideas_implemented", "ideas_per_100_staff", "training_coverage", "churn_annualised",
-        "praise_complaint_ratio", "tickets_within_promise", "nps", "satisfaction"]
-    assert len(frame) == 4 * 8
+        "praise_complaint_ratio", "tickets_within_promise", "desired_actions_on_time", "nps", "satisfaction"]
+    assert len(frame) == 4 * 9
     assert frame["value"].dtype == float
 
 
@@ -358,6 +358,7 @@ def test_cli_prints_the_monthly_csv(tmp_path):
         "2024-01,churn_annualised,0.3",  # 1 / 40 x 12
         "2024-01,praise_complaint_ratio,0.5",  # 1 / 2
         "2024-01,tickets_within_promise,",
+        "2024-01,desired_actions_on_time,",  # no desired action due
         "2024-01,nps,",
         "2024-01,satisfaction,",
         "2024-02,ideas_implemented,0",
@@ -366,6 +367,7 @@ def test_cli_prints_the_monthly_csv(tmp_path):
         "2024-02,churn_annualised,",
         "2024-02,praise_complaint_ratio,",
         "2024-02,tickets_within_promise,",
+        "2024-02,desired_actions_on_time,",
         "2024-02,nps,100",
         "2024-02,satisfaction,0.6666666667",
     ]

@@ -14,16 +14,16 @@ GOOD = dict(key="first_contact_resolution", label="First contact resolution", ki
             direction="up", format="percent", description="Share of contacts resolved at the first contact.")
 
 
-def test_the_seven_builtins_are_valid_and_as_designed():
+def test_the_eight_builtins_are_valid_and_as_designed():
     assert validate(BUILTIN) == []
     assert BUILTIN_KEYS == {"ideas_implemented", "ideas_per_100_staff", "training_coverage", "churn_annualised",
-                            "praise_complaint_ratio", "tickets_within_promise", "nps"}
+                            "praise_complaint_ratio", "tickets_within_promise", "desired_actions_on_time", "nps"}
     assert [d.key for d in BUILTIN if d.kind == "lagging"] == ["nps"]
     assert [d.key for d in BUILTIN if d.direction == "down"] == ["churn_annualised"]
     assert {d.key: d.unit for d in BUILTIN} == {
         "ideas_implemented": "count", "ideas_per_100_staff": "per_100", "training_coverage": "share",
         "churn_annualised": "share", "praise_complaint_ratio": "ratio", "tickets_within_promise": "share",
-        "nps": "points"}
+        "desired_actions_on_time": "share", "nps": "points"}
 
 
 def test_validate_reports_every_problem_at_once():
@@ -116,7 +116,7 @@ def test_floor_and_ceiling_are_data_and_validated():
     bounds = {d.key: (d.floor, d.ceiling) for d in BUILTIN}
     assert bounds == {"ideas_implemented": (0, None), "ideas_per_100_staff": (0, None), "training_coverage": (0, 1),
                       "churn_annualised": (0, None), "praise_complaint_ratio": (0, None),
-                      "tickets_within_promise": (0, 1), "nps": (-100, 100)}
+                      "tickets_within_promise": (0, 1), "desired_actions_on_time": (0, 1), "nps": (-100, 100)}
     assert (get("customer_effort").floor, get("customer_effort").ceiling) == (None, None)  # nothing known
     assert (get("share_of_wallet").floor, get("share_of_wallet").ceiling) == (0, 1)
     problems = validate([dict(GOOD, floor="low"), dict(GOOD, key="upside_down", floor=1, ceiling=0),

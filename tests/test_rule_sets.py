@@ -186,3 +186,30 @@ def test_a_lead_chooses_the_nhs_rules_on_the_settings_page_and_the_process_chart
     assert "Rules: NHS Making Data Count (NHSRplotthedots): outside the limits, 7 in a row on one side" in named
     command = next(c.value for c in at.code if c.value.startswith("python -m metrics xmr"))
     assert "--rules nhs" in command
+
+
+@pytest.mark.parametrize("rules", ["wheeler", "nhs"])
+def test_each_help_picture_shows_the_signal_it_names(rules):
+    from metrics.xmr import RULE_SETS
+    from ui.help import EXAMPLES
+
+    for rule in RULE_SETS[rules]:
+        months = [p.strftime("%Y-%m") for p in pd.period_range("2025-01", periods=len(EXAMPLES[rule]), freq="M")]
+        chart = xmr(pd.Series(EXAMPLES[rule], index=months), rules=rules, baseline=(months[0], months[9]))
+        fired = {r for s in chart["signal"] for r in s.split(";") if r}
+        assert rule in fired, (rule, rules, fired)
+
+
+def test_the_help_page_names_the_rule_set_in_use(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_exec_pages import APP_TIMEOUT_S, DASHBOARD
+
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.duckdb"))
+    at = AppTest.from_file(DASHBOARD, default_timeout=APP_TIMEOUT_S).run()
+    at.switch_page("pages/help.py").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "This organisation uses the Wheeler (xmrit) rules" in text
+    assert "Eight months in a row on one side" in text and "Following is not cause." in text
+    assert len(at.get("plotly_chart")) == 3

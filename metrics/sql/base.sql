@@ -17,6 +17,8 @@ event_months AS (
     UNION ALL SELECT date_trunc('month', date) FROM survey
     UNION ALL SELECT month FROM readings
     UNION ALL SELECT month FROM desired_actions
+    -- The months actions fell due in, once they have: "delivered on time" is a figure of the month they were due.
+    UNION ALL SELECT date_trunc('month', due) FROM desired_actions WHERE due <= current_date
 ),
 spine AS (
     SELECT CAST(s.g AS DATE) AS month
