@@ -272,23 +272,40 @@ def _as_of(series: pd.Series, month: str | None) -> pd.Series:
     return series if month is None else series[series.index <= month]
 
 
+def _wide(store, unit: str | None, function: str | None, through: str | None) -> pd.DataFrame:
+    frame = calc.monthly(store, unit=unit, function=function)
+    if through is not None:
+        frame = frame[frame["month"] <= through]
+    return frame.pivot(index="month", columns="metric", values="value")
+
+
 def evidence(store, lag_key: str, unit: str | None = None, function: str | None = None,
              through: str | None = None) -> Evidence | None:
     """The leading indicator the lagging metric follows most strongly, when its best lag clears metrics.leadlag's
-    bar for the pair and the family-wise bar over every leading indicator scanned (leadlag.family_threshold):
-    scanning six leads at thirteen lags must not make a chance correlation a projection. None otherwise."""
-    lag_def = get(lag_key, store)
-    leads = [d for d in all_metrics(store) if d.kind == "leading"]
-    tests = len(leads) * (leadlag.MAX_LAG + 1)
-    found = None
-    for lead in leads:
-        table = leadlag.leadlag_table(store, lead.key, lag_key, unit=unit, function=function, period=(None, through))
-        best = leadlag.best_lag(table)
-        if best is None or abs(best[1]) <= leadlag.family_threshold(tests, best[2]):
-            continue
-        if found is None or abs(best[1]) > abs(found.r):
-            found = Evidence(lead, lag_def, *best)
-    return found
+    bar for the pair (leadlag.best_lag of the table oriented by the two metrics' directions) and the family-wise bar
+    over every leading indicator scanned (leadlag.family_threshold): scanning eight leads at thirteen lags must not
+    make a chance correlation a projection. None otherwise. Cached by data version."""
+    unit, function = unit or None, function or None
+
+    def compute() -> Evidence | None:
+        wide = _wide(store, unit, function, through)
+        lag_def = get(lag_key, store)
+        leads = [d for d in all_metrics(store) if d.kind == "leading" and d.key in wide]
+        if lag_key not in wide or not leads:
+            return None
+        tests = len(leads) * (leadlag.MAX_LAG + 1)
+        found = None
+        for lead in leads:
+            table = leadlag.cross_correlation(wide[lead.key], wide[lag_key], max_lag=leadlag.MAX_LAG,
+                                              orientation=leadlag.orientation(lead, lag_def))
+            best = leadlag.best_lag(table)
+            if best is None or abs(best[1]) <= leadlag.family_threshold(tests, best[2]):
+                continue
+            if found is None or abs(best[1]) > abs(found.r):
+                found = Evidence(lead, lag_def, *best)
+        return found
+
+    return calc._cached(store, ("evidence", lag_key, unit, function, through), compute)
 
 
 # -- targets --------------------------------------------------------------------------------------------------------
