@@ -45,6 +45,7 @@ _TEMPLATE_ROWS = (
     ("headline", "first_figure", "{metric} was {value} in {month}, its first figure.", "process"),
     ("headline", "evidence", "{evidence}: the leading indicator moved first, which is association in time, not "
                              "proof that it drives the result.", "lead_lag"),
+    ("headline", "opposite", "{evidence}", "lead_lag"),
     ("headline", "no_evidence", "The evidence is not there yet that the lagging metrics follow the leading "
                                 "indicators: no lead-lag correlation clears the significance bar.", "lead_lag"),
     ("signals", "signal", "{metric} was {value} in {month}: a process-behaviour signal on the {side} side of its "
@@ -224,10 +225,13 @@ def _headline(ctx: Context) -> list[Sentence]:
         if (moved := _movement(ctx, defn)) is None:
             continue
         sentences.append(moved)
-        if (found := outlook.evidence(ctx.store, defn.key, through=ctx.month, **ctx.scope)) is not None:
-            claims.append(_write(ctx, "headline", "evidence", f"evidence:{defn.key}", {"evidence": found.sentence},
-                                 lead=found.lead.key, lag=defn.key, shift=found.k))
-    if sentences and not claims:
+        found = outlook.evidence(ctx.store, defn.key, through=ctx.month, **ctx.scope)
+        against = None if found else outlook.counter_evidence(ctx.store, defn.key, through=ctx.month, **ctx.scope)
+        if claim := found or against:
+            claims.append(_write(ctx, "headline", "opposite" if claim.opposite else "evidence",
+                                 f"evidence:{defn.key}", {"evidence": claim.sentence}, lead=claim.lead.key,
+                                 lag=defn.key, shift=claim.k))
+    if sentences and not claims:  # an unwanted-way claim says itself that it is no evidence for the programme
         claims.append(_write(ctx, "headline", "no_evidence", "evidence", {}))
     return sentences + claims
 

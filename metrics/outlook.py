@@ -144,10 +144,13 @@ class Evidence:
     k: int
     r: float
     n: int
+    opposite: bool = False  # the relationship runs the unwanted way: reported as such, never projected
 
     @property
     def sentence(self) -> str:
-        return leadlag.describe(self.lead, self.lag, (self.k, self.r, self.n))
+        best = (self.k, self.r, self.n)
+        return leadlag.describe(self.lead, self.lag, None, best) if self.opposite else \
+            leadlag.describe(self.lead, self.lag, best)
 
 
 @dataclass(frozen=True)
@@ -279,33 +282,56 @@ def _wide(store, unit: str | None, function: str | None, through: str | None) ->
     return frame.pivot(index="month", columns="metric", values="value")
 
 
+def _strongest(found: Evidence | None, candidate: Evidence) -> Evidence:
+    # A tie (ideas and ideas per 100 staff of a steady headcount) goes to the lead listed first in the registry.
+    return candidate if found is None or abs(candidate.r) > abs(found.r) + _TOLERANCE else found
+
+
+def _scan(store, lag_key: str, unit: str | None, function: str | None,
+          through: str | None) -> tuple[Evidence | None, Evidence | None]:
+    """(follows, opposite): the strongest relationship each way whose lag clears metrics.leadlag's bar for the pair
+    (best_lag and opposite_lag of the table oriented by the two metrics' directions) and the family-wise bar over
+    every leading indicator scanned (leadlag.family_threshold): scanning eight leads at thirteen lags must not make
+    a chance correlation a claim."""
+    wide = _wide(store, unit, function, through)
+    lag_def = get(lag_key, store)
+    leads = [d for d in all_metrics(store) if d.kind == "leading" and d.key in wide]
+    if lag_key not in wide or not leads:
+        return None, None
+    tests = len(leads) * (leadlag.MAX_LAG + 1)
+    follows = opposite = None
+    for lead in leads:
+        table = leadlag.cross_correlation(wide[lead.key], wide[lag_key], max_lag=leadlag.MAX_LAG,
+                                          orientation=leadlag.orientation(lead, lag_def))
+        for pick, against in ((leadlag.best_lag(table), False), (leadlag.opposite_lag(table), True)):
+            if pick is None or abs(pick[1]) <= leadlag.family_threshold(tests, pick[2]):
+                continue
+            claim = Evidence(lead, lag_def, *pick, opposite=against)
+            if against:
+                opposite = _strongest(opposite, claim)
+            else:
+                follows = _strongest(follows, claim)
+    return follows, opposite
+
+
+def _cached_scan(store, lag_key, unit, function, through) -> tuple[Evidence | None, Evidence | None]:
+    unit, function = unit or None, function or None
+    return calc._cached(store, ("evidence", lag_key, unit, function, through),
+                        lambda: _scan(store, lag_key, unit, function, through))
+
+
 def evidence(store, lag_key: str, unit: str | None = None, function: str | None = None,
              through: str | None = None) -> Evidence | None:
-    """The leading indicator the lagging metric follows most strongly, when its best lag clears metrics.leadlag's
-    bar for the pair (leadlag.best_lag of the table oriented by the two metrics' directions) and the family-wise bar
-    over every leading indicator scanned (leadlag.family_threshold): scanning eight leads at thirteen lags must not
-    make a chance correlation a projection. None otherwise. Cached by data version."""
-    unit, function = unit or None, function or None
+    """The leading indicator the lagging metric follows most strongly, where the evidence clears the bars (_scan);
+    the only evidence a projection rests on. None otherwise. Cached by data version."""
+    return _cached_scan(store, lag_key, unit, function, through)[0]
 
-    def compute() -> Evidence | None:
-        wide = _wide(store, unit, function, through)
-        lag_def = get(lag_key, store)
-        leads = [d for d in all_metrics(store) if d.kind == "leading" and d.key in wide]
-        if lag_key not in wide or not leads:
-            return None
-        tests = len(leads) * (leadlag.MAX_LAG + 1)
-        found = None
-        for lead in leads:
-            table = leadlag.cross_correlation(wide[lead.key], wide[lag_key], max_lag=leadlag.MAX_LAG,
-                                              orientation=leadlag.orientation(lead, lag_def))
-            best = leadlag.best_lag(table)
-            if best is None or abs(best[1]) <= leadlag.family_threshold(tests, best[2]):
-                continue
-            if found is None or abs(best[1]) > abs(found.r):
-                found = Evidence(lead, lag_def, *best)
-        return found
 
-    return calc._cached(store, ("evidence", lag_key, unit, function, through), compute)
+def counter_evidence(store, lag_key: str, unit: str | None = None, function: str | None = None,
+                     through: str | None = None) -> Evidence | None:
+    """The strongest relationship the unwanted way (a lagging metric worsening after its lead improves) that clears
+    the same bars, or None: said as such in the narrative, never as success."""
+    return _cached_scan(store, lag_key, unit, function, through)[1]
 
 
 # -- targets --------------------------------------------------------------------------------------------------------

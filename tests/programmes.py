@@ -61,12 +61,13 @@ def _target(tx, metric: str, by: str, value: float, unit: str = "") -> None:
     tx.upsert("targets", pd.DataFrame([{"metric": metric, "by": _month_start(by), "unit": unit, "value": value}]))
 
 
-def following_nps() -> list[float]:
-    """NPS from 20.0, each month's change 0.5 x the ideas' change three months earlier plus the month's wobble."""
+def following_nps(weight: float = 0.5) -> list[float]:
+    """NPS from 20.0, each month's change `weight` x the ideas' change three months earlier plus the month's wobble
+    (a negative weight: NPS falls three months after ideas rise)."""
     values = [20.0]
     for t in range(1, len(MONTHS)):
         lead_change = IDEAS[t - 3] - IDEAS[t - 4] if t >= 4 else 0
-        values.append(round(values[-1] + 0.5 * lead_change + WOBBLE[t], 1))
+        values.append(round(values[-1] + weight * lead_change + WOBBLE[t], 1))
     return values
 
 
@@ -135,6 +136,15 @@ def process_change(store: Store) -> Store:
             "expected_effect": "more tickets closed within the promised time", "expected_lag_months": 2}]))
         _target(tx, "tickets_within_promise", "2026-06", 0.9)
     return _write(store, "process change", build)
+
+
+def nps_against_ideas(store: Store) -> Store:
+    """IDEAS, and an NPS that falls three months after they rise (the unwanted way)."""
+    def build(tx) -> None:
+        _units(tx)
+        _ideas(tx, IDEAS)
+        _readings(tx, "nps", following_nps(-0.5))
+    return _write(store, "nps against ideas", build)
 
 
 PROGRAMMES = {"stalled_back_office": stalled_back_office, "nps_follows_ideas": nps_follows_ideas,

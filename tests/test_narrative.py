@@ -197,3 +197,14 @@ def test_the_command_line_names_the_months_there_are(built, tmp_path):
                              str(tmp_path / "nps_follows_ideas.duckdb")], cwd=REPO, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 1 and "No figures for 2023-01" in result.stderr and not result.stdout
+
+
+def test_a_lagging_metric_moving_the_unwanted_way_is_said_as_such_and_not_projected(tmp_path):
+    store = programmes.nps_against_ideas(Store(tmp_path / "against.duckdb", actor="test"))
+    assert texts(store)[:2] == [
+        "Net promoter score was +19.0 in Dec 2025, +2.2 on Nov 2025, within its usual variation (no "
+        "process-behaviour signal).",
+        "Net promoter score has moved the unwanted way after ideas put into practice: about 3 months later, falling "
+        "when it rises (r = -0.97 over 20 months). Not evidence that the programme works.",
+    ]
+    assert narrative.outlook.evidence(store, "nps") is None
