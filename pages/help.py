@@ -31,13 +31,13 @@ for position, (_rule, meaning, figure) in enumerate(examples(rules)):
 
 st.header("Assurance: will the target be met?")
 st.markdown(
-    "- **Target met consistently**: the target lies beyond the limits on the worse side; as the process runs now, "
-    "every month should meet it.\n"
-    "- **Target missed consistently**: the target lies beyond the limits on the better side; without a change to the "
-    "process, no month will reach it, even if one month happens to.\n"
-    "- **Target hit and miss**: the target lies between the limits; some months will meet it and some will not, by "
+    "- **Meets target** (consistently): the target lies beyond the limits on the worse side; as the process runs "
+    "now, every month should meet it.\n"
+    "- **Misses target** (consistently): the target lies beyond the limits on the better side; without a change to "
+    "the process, no month will reach it, even if one month happens to.\n"
+    "- **Hit and miss**: the target lies between the limits; some months will meet it and some will not, by "
     "chance alone.\n\n"
-    "A card can say \"met this month\" and \"missed consistently\" at once: the first is one month, the second the "
+    "A card can say \"met this month\" and \"misses target\" at once: the first is one month, the second the "
     "process. The card then says so in words.")
 
 st.header("Leading and lagging: has one followed the other?")

@@ -68,11 +68,13 @@ with st.container(gap="xsmall"):
     lagging = [c.items for c in data.lagging]
     st.markdown("**Lagging metrics against target**: results expected to follow" if lagging else
                 "**Lagging metrics**: none recorded yet (NPS comes from survey responses, others from readings)")
-    free = card_row(lagging[:per_row - 1], per_row, "lag", filters.end) or st.columns(per_row)
+    # A row no wider than it needs (five lagging cards and the units behind take six), so its cards read unwrapped.
+    lag_row = max(CARDS_PER_ROW, min(per_row, len(lagging) + 1))
+    free = card_row(lagging[:lag_row - 1], lag_row, "lag", filters.end) or st.columns(lag_row)
     with free[-1]:
         behind_card(data.behind, filters.end, notice=data.course_notice)
-    if lagging[per_row - 1:]:
-        card_row(lagging[per_row - 1:], per_row, "lag", filters.end)
+    if lagging[lag_row - 1:]:
+        card_row(lagging[lag_row - 1:], lag_row, "lag", filters.end)
 
 st.header("Which units lag")
 heat_col, plan_col = st.columns([3, 2], gap="medium")

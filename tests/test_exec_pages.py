@@ -116,7 +116,7 @@ def test_overview_shows_leading_and_lagging_cards_with_verdicts_and_the_headline
     assert leadlag.headline(store, period=(calc.monthly(store)["month"].min(),
                                            calc.monthly(store)["month"].max())) in markdown
     assert "Improving" in markdown or "No signal" in markdown or "Deteriorating" in markdown
-    assert "Target met consistently" in markdown or "Target hit and miss" in markdown
+    assert "Meets target" in markdown or "Hit and miss" in markdown
     behind = at.dataframe[0].value  # units furthest behind plan: the demo's lagging back-office unit first
     assert behind["Unit"].iloc[0] == "Finance (back office)"
     assert r"Finance \(back office\)" in " ".join(c.value for c in at.caption)  # and on the first screen
@@ -339,8 +339,9 @@ def test_the_xmr_numbers_on_the_page_are_the_command_lines(demo, capsys):
     assert not at.exception
     command = next(c.value for c in at.code if c.value.startswith("python -m metrics xmr"))
     start = months[1]  # the demo's "Stay conversations with every team" starts in its second month
-    assert command == (f"python -m metrics xmr --metric churn_annualised --rules wheeler --function frontline "
-                       f"--change {start}")
+    # ...and the process changes the demo marks by hand (where its rollouts levelled off) follow it.
+    assert command.startswith(f"python -m metrics xmr --metric churn_annualised --rules wheeler --function frontline "
+                              f"--change {start}")
     shown = at.dataframe[0].value
     printed = _cli(capsys, *command.split()[3:], "--db", str(demo))
     assert list(printed["month"]) == list(shown["month"])

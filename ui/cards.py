@@ -29,13 +29,13 @@ VARIATION_BADGES = {
                          "rule of the organisation's rule set is broken."),
 }
 ASSURANCE_BADGES = {
-    verdicts.MET: ("Target met consistently", ":material/check_circle:", "blue",
+    verdicts.MET: ("Meets target", ":material/check_circle:", "blue",
                    "The target lies beyond the natural process limits on the worse side: as the process runs now, "
                    "every month should meet it."),
-    verdicts.MISSED: ("Target missed consistently", ":material/cancel:", "orange",
+    verdicts.MISSED: ("Misses target", ":material/cancel:", "orange",
                       "The target lies beyond the natural process limits on the better side: as the process runs "
                       "now, no month will reach it without a change."),
-    verdicts.HIT_AND_MISS: ("Target hit and miss", ":material/swap_vert:", "gray",
+    verdicts.HIT_AND_MISS: ("Hit and miss", ":material/swap_vert:", "gray",
                             "The target lies within the natural process limits: some months will meet it and some "
                             "will not, by chance alone."),
 }
@@ -170,7 +170,9 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
         if summary.month is None:
             st.caption("No data yet")
             return
-        lines = [measure_line(defn), _year_line(defn, texts, summary), texts["source"].capitalize(), texts["limits"]]
+        # Where the limits start is in the badge's explanation; the card itself only warns when they are provisional.
+        provisional = texts["limits"] if summary.provisional else ""
+        lines = [measure_line(defn), _year_line(defn, texts, summary), texts["source"].capitalize(), provisional]
         st.caption("  \n".join(md(line) for line in lines if line))
         # Plotly rather than st.metric's own chart: that one is an unlabelled SVG, which screen readers cannot name.
         if len(summary.trend) > 1:
@@ -179,7 +181,8 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
         with st.container(horizontal=True, gap="xxsmall"):
             words, icon, colour, why = VARIATION_BADGES[summary.variation]
             better, worse = (_UP, _DOWN) if defn.direction == "up" else (_DOWN, _UP)
-            st.badge(words, icon=icon.format(better=better, worse=worse), color=colour, help=why)
+            since = f" {texts['limits']}." if texts["limits"] else ""
+            st.badge(words, icon=icon.format(better=better, worse=worse), color=colour, help=why + since)
             if summary.assurance:
                 words, icon, colour, why = ASSURANCE_BADGES[summary.assurance]
                 st.badge(words, icon=icon, color=colour, help=why)
