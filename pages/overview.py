@@ -1,6 +1,8 @@
 """Overview for executives: is the programme on track? Cards, the lead-lag headline, which units lag, a board pack."""
 import streamlit as st
 
+from data.programme import courses
+from metrics.calc import default_course
 from metrics.registry import get
 from ui import narrative
 from ui.access import require
@@ -28,8 +30,13 @@ if not months:
     stop_without_data(store)
 
 filters = filter_bar(store, state, months, compact=True)
+# The coverage views' course, in the URL like every filter: read here, its picker drawn with the views it changes.
+course_names, all_staff = courses(store), default_course(store)
+course_key = state.key("course", lambda c: c in course_names, all_staff if all_staff in course_names else None)
+course = st.session_state[course_key]
+state.remember("course", None if course == all_staff else course)  # the all-staff course needs no parameter
 state.publish()
-data = overview_data(store, filters)
+data = overview_data(store, filters, course)
 
 with actions:
     share_link(state)
@@ -72,15 +79,21 @@ with st.container(gap="xsmall"):
     lag_row = max(CARDS_PER_ROW, min(per_row, len(lagging) + 1))
     free = card_row(lagging[:lag_row - 1], lag_row, "lag", filters.end) or st.columns(lag_row)
     with free[-1]:
-        behind_card(data.behind, filters.end, notice=data.course_notice)
+        behind_card(data.behind, filters.end, notice=data.course_notice, course_title=data.course_title)
     if lagging[lag_row - 1:]:
         card_row(lagging[lag_row - 1:], lag_row, "lag", filters.end)
 
-st.header("Which units lag")
+title_col, course_col = st.columns([3, 1], vertical_alignment="bottom")
+title_col.header("Which units lag")
+if course_names:
+    # No label above it (the heading row keeps its height): each choice names itself, screen readers read "Course".
+    course_col.selectbox("Course", course_names, key=course_key, label_visibility="collapsed",
+                         format_func=lambda c: f"Course: {c}" + (" (all-staff)" if c == all_staff else ""),
+                         help="The course the heat map, the plan and the units behind read. The coverage card "
+                              "always reads the all-staff course (chosen on the Settings page).")
 heat_col, plan_col = st.columns([3, 2], gap="medium")
 with heat_col:
-    st.markdown(f"**Coverage of the all-staff course** ({md(data.course or 'none yet')}) by unit and month; "
-                "back-office units are marked")
+    st.markdown(f"**Coverage of {md(data.course_title)}** by unit and month; back-office units are marked")
     if data.course_notice:
         st.warning(md(data.course_notice), icon=":material/school:")
     elif data.heatmap_units:

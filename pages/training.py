@@ -7,6 +7,7 @@ from metrics.calc import default_course
 from metrics.coverage import plan_vs_actual, units_behind_plan
 from ui.access import require
 from ui.figures import plan_chart
+from ui.filters import PageState
 from ui.grid import edit_table
 from ui.programme import page_head
 from ui.session import get_store
@@ -16,15 +17,21 @@ store = get_store()
 page_head(store, "Training", "Who has completed which course, and the plan to reach everyone. Coverage is the share "
           "of a unit's current headcount that has completed the course.")
 
-names = courses(store)
+# Course and unit in the URL, as on the executive pages: a link to one course's rollout opens on it.
+state = PageState("training")
+names, units = courses(store), ["", *unit_names(store)]
 all_staff = default_course(store)
 with st.container(horizontal=True):
-    course = st.selectbox("Course", names, index=names.index(all_staff) if all_staff in names else None,
-                          key="training_course", placeholder="No course recorded yet",
+    course = st.selectbox("Course", names, placeholder="No course recorded yet",
+                          key=state.key("course", lambda c: c in names, all_staff if all_staff in names else None),
+                          format_func=lambda c: f"{c} (all-staff)" if c == all_staff else c,
                           help="A new course appears here once a session or a plan row names it.")
-    unit = st.selectbox("Coverage of", ["", *unit_names(store)], key="training_unit",
+    unit = st.selectbox("Coverage of", units, key=state.key("unit", lambda u: u in units, ""),
                         format_func=lambda u: u or "Whole organisation",
                         help="The chart for one unit uses that unit's own plan rows where it has them.")
+state.remember("course", course)
+state.remember("unit", unit)
+state.publish()
 chart, behind = st.columns([3, 2], gap="large")
 with chart:
     st.header("Coverage against plan")

@@ -190,7 +190,7 @@ def build_board_pack(data: OverviewData, title: str, meta: str, progress: Progre
     sections.append(_cards_html(data))
     sections.append(_outlook_html(data))
     captions = {
-        "coverage": f"Coverage of the all-staff course ({html.escape(data.course)}) by unit and month; "
+        "coverage": f"Coverage of {html.escape(data.course_title)} by unit and month; "
                     "back-office units are marked.",
         "plan": "Plan S-curve against actual coverage.",
         "pair": "Ideas put into practice and net promoter score, month by month.",

@@ -210,12 +210,13 @@ def card_row(items: list[tuple], per_row: int, key_prefix: str, as_at: str | Non
     return free
 
 
-def behind_card(behind: pd.DataFrame, month: str | None, rows: int = 3, notice: str = "") -> None:
-    """A card-sized list of the units furthest behind plan, for a free slot beside the cards."""
+def behind_card(behind: pd.DataFrame, month: str | None, rows: int = 3, notice: str = "",
+                course_title: str = "the all-staff course") -> None:
+    """A card-sized list of the units furthest behind plan (in `course_title`), for a free slot beside the cards."""
     from ui.figures import unit_label
 
     with st.container(border=True, gap="xxsmall"):
-        st.markdown("**Furthest behind plan**", help=f"Units whose coverage of the all-staff course is furthest below "
+        st.markdown("**Furthest behind plan**", help=f"Units whose coverage of {md(course_title)} is furthest below "
                     f"their plan in {month_label(month)}, in percentage points (pp).")
         if notice:
             st.caption(md(notice))

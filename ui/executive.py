@@ -55,16 +55,24 @@ class OverviewData:
     plan: pd.DataFrame  # month, planned, actual
     behind: pd.DataFrame  # unit, function, coverage, planned, gap
     pair: pd.DataFrame  # month, PAIR_LEAD, PAIR_LAG
-    course: str
+    course: str  # the course the coverage views read (the heat map, the plan, the units behind)
     course_notice: str  # why coverage has no figure (see course_notice), or ''
     rules: str = DEFAULT_RULES  # the XmR rule set the cards' verdicts apply
     computed_at: datetime = field(default_factory=datetime.now)
     # One line per target: (metrics.outlook.Projection, its metrics.narrative.Sentence), as of the period's end.
     outlook: list = field(default_factory=list)
+    all_staff_course: str = ""  # the course the coverage card reads, whatever course the other views show
 
     @property
     def cards(self) -> list[Card]:
         return self.leading + self.lagging
+
+    @property
+    def course_title(self) -> str:
+        """How the coverage views name their course: 'the all-staff course (x)' or 'the course x'."""
+        if self.course and self.course == self.all_staff_course:
+            return f"the all-staff course ({self.course})"
+        return f"the course {self.course}" if self.course else "the all-staff course (none yet)"
 
 
 NO_DATA = ("No programme data yet: import the programme's workbook on the **Import** page, or load the demo "
@@ -88,15 +96,15 @@ def scope_targets(store, filters: Filters) -> tuple[pd.DataFrame, set[str]]:
     return outlook.scope_targets(store, **filters.scope)
 
 
-def course_notice(store, course: str) -> str:
+def course_notice(store, course: str, all_staff: bool = True) -> str:
     """Why coverage of `course` has no figure to show, or '' when it has: a course with no completion recorded would
     otherwise read as 0% everywhere (the course a lead named may be spelled otherwise in the training sheet)."""
     if not course:
         return "No training recorded yet: coverage appears once the training sheet is imported."
-    if not calc.course_completions(store).get(course):
-        return (f"No completions of the course {course} are recorded. Choose the all-staff course on the Settings "
-                "page.")
-    return ""
+    if calc.course_completions(store).get(course):
+        return ""
+    fix = " Choose the all-staff course on the Settings page." if all_staff else ""
+    return f"No completions of the course {course} are recorded.{fix}"
 
 
 def _cards(store, filters: Filters) -> tuple[list[Card], list[Card]]:
@@ -141,31 +149,35 @@ def _pair(store, filters: Filters) -> pd.DataFrame:
     return wide.reindex(columns=[PAIR_LEAD, PAIR_LAG]).reset_index()
 
 
-def compute_overview(store, filters: Filters) -> OverviewData:
+def compute_overview(store, filters: Filters, course: str | None = None) -> OverviewData:
+    """The overview of `filters`; its coverage views read `course` (by default the all-staff course, which the
+    coverage card always reads: it is the programme's indicator)."""
     months = spine_months(store)
     leading, lagging = _cards(store, filters)
     headline = leadlag.headline(store, **filters.scope, period=(filters.start, filters.end))
-    course = calc.default_course(store)
+    all_staff = calc.default_course(store)
+    course = course or all_staff
     by_unit = filters.within(coverage.coverage_by_unit(store, course, **filters.scope))
     units = _heatmap_units(by_unit, filters.end)
     plan = _plan_months(coverage.plan_vs_actual(store, course, **filters.scope), filters,
                         last_complete_month(months))
     behind = coverage.units_behind_plan(store, filters.end, course, BEHIND_LIST, **filters.scope)
     lines = narrative.target_lines(store, filters.end, **filters.scope) if filters.end else []
+    notice = course_notice(store, course, all_staff=course == all_staff)
     return OverviewData(filters, months, leading, lagging, headline, by_unit, units, by_unit["unit"].nunique(), plan,
-                        behind, _pair(store, filters), course, course_notice(store, course), calc.rule_set(store),
-                        outlook=lines)
+                        behind, _pair(store, filters), course, notice, calc.rule_set(store), outlook=lines,
+                        all_staff_course=all_staff)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _cached_overview(path: str, version: int, filters: tuple, _store) -> OverviewData:
-    return compute_overview(_store, Filters(*filters))
+def _cached_overview(path: str, version: int, filters: tuple, course: str | None, _store) -> OverviewData:
+    return compute_overview(_store, Filters(*filters), course)
 
 
-def overview_data(store, filters: Filters) -> OverviewData:
-    """compute_overview, served from Streamlit's cache for a data version and filter already seen."""
+def overview_data(store, filters: Filters, course: str | None = None) -> OverviewData:
+    """compute_overview, served from Streamlit's cache for a data version, filter and course already seen."""
     key = (filters.start, filters.end, filters.unit, filters.function)
-    return _cached_overview(str(store.path), store.data_version(), key, store)
+    return _cached_overview(str(store.path), store.data_version(), key, course, store)
 
 
 def initiatives_in_scope(store, filters: Filters, metrics: tuple[str, ...] = (),

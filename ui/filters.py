@@ -146,8 +146,10 @@ class PageState:
         if st.query_params.to_dict() != params:
             st.query_params.from_dict(params)
         shared = st.session_state.setdefault(_SHARED_STATE, {})
+        # Only what this page filters by: a page with a unit but no period leaves the session's period alone.
         for param in SHARED_PARAMS:
-            shared[param] = self.values.get(param)
+            if param in self.values:
+                shared[param] = self.values[param]
 
     def link(self) -> str:
         """The full address of this view: the page's URL (st.context.url, without a query) and its state."""

@@ -17,8 +17,9 @@ event_months AS (
     UNION ALL SELECT date_trunc('month', date) FROM survey
     UNION ALL SELECT month FROM readings
     UNION ALL SELECT month FROM desired_actions
-    -- The months actions fell due in, once they have: "delivered on time" is a figure of the month they were due.
-    UNION ALL SELECT date_trunc('month', due) FROM desired_actions WHERE due <= current_date
+    -- The months actions were done in; not the months they fall due in, which reach past the data (an assessment
+    -- asks for next month's actions), and a month with nothing else recorded has no results to show.
+    UNION ALL SELECT date_trunc('month', done_on) FROM desired_actions
 ),
 spine AS (
     SELECT CAST(s.g AS DATE) AS month
