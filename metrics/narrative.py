@@ -402,7 +402,9 @@ def _target(ctx: Context, projection: outlook.Projection) -> Sentence:
         return _write(ctx, "targets", condition, subject, figures | {"value": format_value(defn, projection.projected)},
                       **params)
     if not projection.status:
-        return _write(ctx, "targets", "no_projection", subject, figures | {"reason": projection.reason})
+        against = projection.evidence  # a relationship the unwanted way: its link shows the pair
+        pair = {"lead": against.lead.key, "lag": defn.key, "shift": against.k} if against else {}
+        return _write(ctx, "targets", "no_projection", subject, figures | {"reason": projection.reason}, **pair)
     figures |= {"status": projection.status, "basis": _basis(projection),
                 **{name: format_value(defn, getattr(projection, name)) for name in ("projected", "low", "high")}}
     return _write(ctx, "targets", "projected", subject, figures, **params)

@@ -37,6 +37,8 @@ LINEAR, LEAD_LAG, OBSERVED = "linear pace", "lead-lag", "observed"
 COVERAGE_KEY = "training_coverage"
 PLAN_SOURCE, TARGET_SOURCE = "plan", "target"
 NO_EVIDENCE = "no leading indicator clears the lead-lag significance bar for it yet"
+# The only evidence that clears the bars runs the unwanted way: said as such, never a projection towards the target.
+UNWANTED = "its only lead-lag evidence runs the unwanted way (after {lead}), which is no basis for a projection"
 TOO_FEW = "fewer than {n} recent monthly figures to fit a pace"
 NO_FIGURE = "no figure for {month}"
 
@@ -237,34 +239,67 @@ def project_lag(model: LagModel, lead: pd.Series, lag: pd.Series, until: str, fl
     return pd.DataFrame(rows, columns=PATH_COLUMNS)
 
 
+def scan_tests(store, unit: str | None = None, function: str | None = None, through: str | None = None) -> int:
+    """How many correlations a claim about a lagging metric is chosen from: every leading indicator with figures in
+    the scope, at every lag (the family leadlag.family_threshold corrects for)."""
+    wide = _wide(store, unit, function, through)
+    return sum(d.kind == "leading" and d.key in wide for d in all_metrics(store)) * (leadlag.MAX_LAG + 1)
+
+
+def claims(table: pd.DataFrame, tests: int) -> tuple[tuple[int, float, int] | None, tuple[int, float, int] | None]:
+    """(follows, opposite) of a pair's oriented cross-correlation table: its best lag and its strongest lag the
+    unwanted way (leadlag.best_lag, leadlag.opposite_lag), each kept only when it also clears the family-wise bar of
+    `tests` correlations. A follow weaker than the pair's relationship the unwanted way is dropped: it is that
+    relationship's echo at a neighbouring lag (a lead whose changes alternate, as a zig-zag's do), not evidence."""
+    def clears(pick):
+        return pick is not None and abs(pick[1]) > leadlag.family_threshold(tests, pick[2])
+
+    follows, opposite = (pick if clears(pick) else None
+                         for pick in (leadlag.best_lag(table), leadlag.opposite_lag(table)))
+    if follows is not None and opposite is not None and abs(opposite[1]) > abs(follows[1]) + _TOLERANCE:
+        follows = None
+    return follows, opposite
+
+
 def pair_projection(store, lead_key: str, lag_key: str, table: pd.DataFrame, unit: str | None = None,
                     function: str | None = None, through: str | None = None) -> pd.DataFrame | None:
-    """The Leading vs lagging page's dashed band: the lagging metric over the next k months, k the pair's best lag
-    (metrics.leadlag.best_lag of its table), or None where no lag clears the bar (or k is 0: nothing to project)."""
-    best = leadlag.best_lag(table)
-    if best is None or best[0] == 0:
+    """The Leading vs lagging page's dashed band: the lagging metric over the next k months, k the pair's best lag,
+    where that lag is evidence as the targets' projections need it (claims: the pair's bar, the family-wise bar over
+    every leading indicator, not an echo of a relationship the unwanted way); None otherwise, or when k is 0 (nothing
+    to project)."""
+    follows, _opposite = claims(table, scan_tests(store, unit, function, through))
+    if follows is None or follows[0] == 0:
         return None
     lead, lag = (_as_of(calc.series(store, key, unit=unit, function=function), through) for key in (lead_key, lag_key))
-    model = fit_lag_model(lead, lag, best[0])
+    model = fit_lag_model(lead, lag, follows[0])
     if model is None or lag.dropna().empty:
         return None
     defn = get(lag_key, store)
     last = lag.dropna().index.max()
-    return project_lag(model, lead, lag, months.shift(last, best[0]), defn.floor, defn.ceiling)
+    return project_lag(model, lead, lag, months.shift(last, follows[0]), defn.floor, defn.ceiling)
 
 
-def pair_projection_note(lead_def: MetricDef, lag_def: MetricDef, best: tuple[int, float, int] | None,
-                         band: pd.DataFrame | None) -> str:
-    """Why the Leading vs lagging chart draws its dashed band, or why it draws none."""
+def pair_projection_note(lead_def: MetricDef, lag_def: MetricDef, table: pd.DataFrame, band: pd.DataFrame | None,
+                         tests: int) -> str:
+    """Why the Leading vs lagging chart draws its dashed band, or why it draws none (`tests`: scan_tests)."""
     lag, lead = lag_def.label, leadlag._in_sentence(lead_def.label)
     if band is not None:
         return (f"Dashed: where {lag} is heading over the next {len(band)} months given the changes of {lead} already "
                 "seen (a distributed-lag regression on the monthly changes), with its 80% interval shaded. A "
                 "projection from a correlation in time, not a forecast of cause.")
+    best = leadlag.best_lag(table)
+    follows, opposite = claims(table, tests)
+    if opposite is not None and follows is None:
+        return (f"No projection is drawn: {lag} has moved the unwanted way after {lead} (about {opposite[0]} "
+                f"month{'s' if opposite[0] != 1 else ''} later, r = {opposite[1]:.2f}), which is no basis for a "
+                "projection towards its target.")
     if best is None:
         return (f"No projection is drawn: no lag clears the significance bar, so the evidence does not say that {lag} "
                 f"follows {lead}.")
-    if best[0] == 0:
+    if follows is None:
+        return (f"No projection is drawn: the best lag clears the bar for this pair, but not the stricter bar a "
+                f"projection needs, for choosing among {tests} correlations (every leading indicator at every lag).")
+    if follows[0] == 0:
         return (f"No projection is drawn: {lag} moves in the same month as {lead}, so {lead} says nothing about the "
                 "months ahead.")
     return "No projection is drawn: too few month pairs to fit one."
@@ -289,10 +324,9 @@ def _strongest(found: Evidence | None, candidate: Evidence) -> Evidence:
 
 def _scan(store, lag_key: str, unit: str | None, function: str | None,
           through: str | None) -> tuple[Evidence | None, Evidence | None]:
-    """(follows, opposite): the strongest relationship each way whose lag clears metrics.leadlag's bar for the pair
-    (best_lag and opposite_lag of the table oriented by the two metrics' directions) and the family-wise bar over
-    every leading indicator scanned (leadlag.family_threshold): scanning eight leads at thirteen lags must not make
-    a chance correlation a claim."""
+    """(follows, opposite): the strongest relationship each way over every leading indicator, each pair's as claims
+    keeps it (metrics.leadlag's bar for the pair and the family-wise bar over every leading indicator scanned:
+    scanning eight leads at thirteen lags must not make a chance correlation a claim)."""
     wide = _wide(store, unit, function, through)
     lag_def = get(lag_key, store)
     leads = [d for d in all_metrics(store) if d.kind == "leading" and d.key in wide]
@@ -303,8 +337,8 @@ def _scan(store, lag_key: str, unit: str | None, function: str | None,
     for lead in leads:
         table = leadlag.cross_correlation(wide[lead.key], wide[lag_key], max_lag=leadlag.MAX_LAG,
                                           orientation=leadlag.orientation(lead, lag_def))
-        for pick, against in ((leadlag.best_lag(table), False), (leadlag.opposite_lag(table), True)):
-            if pick is None or abs(pick[1]) <= leadlag.family_threshold(tests, pick[2]):
+        for pick, against in zip(claims(table, tests), (False, True), strict=True):
+            if pick is None:
                 continue
             claim = Evidence(lead, lag_def, *pick, opposite=against)
             if against:
@@ -404,7 +438,9 @@ def _lagging(store, defn: MetricDef, series: pd.Series, by: str, target: float, 
     lead = calc.series(store, found.lead.key, **scope) if found else None
     model = fit_lag_model(_as_of(lead, through), series, found.k) if found else None
     if model is None:
-        return Projection(defn.key, by, target, reason=NO_EVIDENCE)
+        against = None if found else counter_evidence(store, defn.key, through=through, **scope)
+        reason = UNWANTED.format(lead=leadlag._in_sentence(against.lead.label)) if against else NO_EVIDENCE
+        return Projection(defn.key, by, target, reason=reason, evidence=against)
     path = project_lag(model, _as_of(lead, through), series, by, defn.floor, defn.ceiling)
     _month, centre, low, high = path.iloc[-1]
     return Projection(defn.key, by, target, centre, low, high, status(target, low, high, defn.direction), LEAD_LAG,

@@ -90,7 +90,8 @@ st.markdown(f"**{lag_def.label}** and **{lead_def.label}**"
 initiatives = initiatives_in_scope(store, filters, prefer=(lead_key, lag_key))
 fig = aligned_chart(lead_series, lag_series, shift, lead_def, lag_def, initiatives, projection=band)
 st.plotly_chart(fig, width="stretch", key=f"{PAGE}_aligned")
-st.caption(outlook.pair_projection_note(lead_def, lag_def, best, band))
+st.caption(outlook.pair_projection_note(lead_def, lag_def, table, band,
+                                        outlook.scan_tests(store, through=filters.end, **filters.scope)))
 drawn, total = initiatives_shown(initiatives, filters.start, filters.end)
 if drawn < total:
     st.caption(f"{drawn} of {total} initiatives in the period are shown: first those meant to move these two "

@@ -7,6 +7,7 @@ Dec 2025, and the narrative is read for Dec 2025.
 - no_relationship: ideas and NPS move, but not together.
 - process_change: an initiative on the service desk's time promises starts in Mar 2025; tickets closed within promise
   step up from about 60% to about 85% the month after, and the initiative ends in Dec 2025.
+And one beyond the four: nps_against_ideas, an NPS that falls three months after ideas rise (the unwanted way).
 """
 from __future__ import annotations
 
@@ -139,11 +140,12 @@ def process_change(store: Store) -> Store:
 
 
 def nps_against_ideas(store: Store) -> Store:
-    """IDEAS, and an NPS that falls three months after they rise (the unwanted way)."""
+    """IDEAS, and an NPS that falls three months after they rise (the unwanted way); the same NPS target."""
     def build(tx) -> None:
         _units(tx)
         _ideas(tx, IDEAS)
         _readings(tx, "nps", following_nps(-0.5))
+        _target(tx, "nps", "2026-03", 25.0)
     return _write(store, "nps against ideas", build)
 
 

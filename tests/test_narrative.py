@@ -201,10 +201,18 @@ def test_the_command_line_names_the_months_there_are(built, tmp_path):
 
 def test_a_lagging_metric_moving_the_unwanted_way_is_said_as_such_and_not_projected(tmp_path):
     store = programmes.nps_against_ideas(Store(tmp_path / "against.duckdb", actor="test"))
-    assert texts(store)[:2] == [
+    assert texts(store) == [
         "Net promoter score was +19.0 in Dec 2025, +2.2 on Nov 2025, within its usual variation (no "
         "process-behaviour signal).",
+        # Not "the evidence is not there yet": there is evidence, and it is against the programme.
         "Net promoter score has moved the unwanted way after ideas put into practice: about 3 months later, falling "
         "when it rises (r = -0.97 over 20 months). Not evidence that the programme works.",
+        "No leading indicator fired a process-behaviour signal or changed its assurance in Dec 2025.",
+        "No initiative started or ended in Dec 2025.",
+        "Net promoter score: no projection for its target of +25.0 by Mar 2026, as its only lead-lag evidence runs "
+        "the unwanted way (after ideas put into practice), which is no basis for a projection.",
     ]
+    pair = f"lead_lag?{PERIOD}&lead=ideas_implemented&lag=nps&shift=3"
+    assert [s.link for s in narrative.draft(store, MONTH)][1::3] == [pair, pair]
     assert narrative.outlook.evidence(store, "nps") is None
+    assert [p.row[:3] + [p.status] for p in narrative.outlook.outlook(store)] == [["nps", "2026-03", 25.0, ""]]

@@ -111,7 +111,7 @@ def programme(tmp_path, monkeypatch):
     def build(name: str) -> Path:
         path = tmp_path / f"{name}.duckdb"
         monkeypatch.setenv("TRACKER_DB", str(path))
-        programmes.PROGRAMMES[name](Store(path, actor="test"))
+        getattr(programmes, name)(Store(path, actor="test"))
         return path
     return build
 
@@ -151,3 +151,16 @@ def test_without_evidence_no_band_is_drawn_and_the_page_says_why(programme):
     at = open_page("pages/lead_lag.py", lead="ideas_implemented", lag="nps")
     assert any(c.value == "No projection is drawn: no lag clears the significance bar, so the evidence does not say "
                           "that Net promoter score follows ideas put into practice." for c in at.caption)
+
+
+def test_a_relationship_the_unwanted_way_draws_no_band_and_the_page_says_why(programme):
+    programme("nps_against_ideas")
+    at = open_page("pages/lead_lag.py", lead="ideas_implemented", lag="nps")
+    assert not at.exception
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id and "aligned" in c.proto.id)
+    assert "80% interval" not in [trace.get("name") for trace in json.loads(chart.proto.spec)["data"]]
+    # The page's sentence reads the pair's best lag (4 months, r = 0.74: the echo of the zig-zag ideas); the band
+    # rests on the outlook's evidence, which the stronger relationship the unwanted way three months on rules out.
+    assert any(c.value == "No projection is drawn: Net promoter score has moved the unwanted way after ideas put "
+                          "into practice (about 3 months later, r = -0.97), which is no basis for a projection "
+                          "towards its target." for c in at.caption)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from data.store import Store, close_all
-from metrics import months, outlook
+from metrics import leadlag, months, outlook
 from tests import programmes
 
 REPO = Path(__file__).resolve().parent.parent
@@ -140,6 +140,19 @@ def test_nps_that_follows_ideas_is_projected_from_them(built):
 def test_without_a_relationship_there_is_no_projection_and_it_says_why(built):
     [nps] = outlook.outlook(built("no_relationship"))
     assert nps.status == "" and math.isnan(nps.projected) and nps.reason == outlook.NO_EVIDENCE
+
+
+def test_an_echo_of_a_relationship_the_unwanted_way_is_not_evidence(tmp_path):
+    # NPS falls half a point three months after each idea gained; the zig-zag ideas alternate, so four months on the
+    # pair's table also shows r = +0.74, above the pair's own bar: an echo, weaker than the -0.97 at three months.
+    store = programmes.nps_against_ideas(Store(tmp_path / "against.duckdb", actor="test"))
+    table = leadlag.leadlag_table(store, "ideas_implemented", "nps")
+    assert leadlag.best_lag(table)[0] == 4
+    follows, opposite = outlook.claims(table, outlook.scan_tests(store))
+    assert follows is None and (opposite[0], round(opposite[1], 2), opposite[2]) == (3, -0.97, 20)
+    assert outlook.pair_projection(store, "ideas_implemented", "nps", table) is None
+    [nps] = outlook.outlook(store)
+    assert nps.status == "" and nps.reason.startswith("its only lead-lag evidence runs the unwanted way")
 
 
 def test_a_target_whose_month_has_passed_is_judged_on_that_month(built):
