@@ -46,6 +46,8 @@ _TEMPLATE_ROWS = (
     ("headline", "evidence", "{evidence}: the leading indicator moved first, which is association in time, not "
                              "proof that it drives the result.", "lead_lag"),
     ("headline", "opposite", "{evidence}", "lead_lag"),
+    ("headline", "no_figures", "No lagging metric has a figure for {scope} in {month}, so there is no result to "
+                               "report yet.", "overview"),
     ("headline", "no_evidence", "The evidence is not there yet that the lagging metrics follow the leading "
                                 "indicators: no lead-lag correlation clears the significance bar.", "lead_lag"),
     ("signals", "signal", "{metric} was {value} in {month}: a process-behaviour signal on the {side} side of its "
@@ -231,7 +233,9 @@ def _headline(ctx: Context) -> list[Sentence]:
             claims.append(_write(ctx, "headline", "opposite" if claim.opposite else "evidence",
                                  f"evidence:{defn.key}", {"evidence": claim.sentence}, lead=claim.lead.key,
                                  lag=defn.key, shift=claim.k))
-    if sentences and not claims:  # an unwanted-way claim says itself that it is no evidence for the programme
+    if not sentences:  # the headline is the board's first line: say that there is no result, not nothing
+        return [_write(ctx, "headline", "no_figures", "no_figures", {"scope": ctx.scope_phrase})]
+    if not claims:  # an unwanted-way claim says itself that it is no evidence for the programme
         claims.append(_write(ctx, "headline", "no_evidence", "evidence", {}))
     return sentences + claims
 

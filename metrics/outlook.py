@@ -454,7 +454,7 @@ def project_target(store, key: str, by: str, target: float, unit: str | None = N
     scope = {"unit": unit, "function": function}
     series = _as_of(calc.series(store, key, **scope), through).dropna()
     if series.empty:
-        return Projection(key, by, target, reason="no figures yet", source=source)
+        return Projection(key, by, target, reason="there are no figures for it yet", source=source)
     if by <= series.index.max():
         return _observed(defn, series, by, target, source)
     if defn.kind == "leading":

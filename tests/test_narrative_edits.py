@@ -44,8 +44,9 @@ def shown(store: Store) -> list[narrative.Shown]:
     return narrative.reconcile(narrative.draft(store, MONTH), edited.sentences if edited else None)
 
 
-# The draft of process_change: no new signal, the initiative that moved tickets within promise, the target.
-SIGNALS, INITIATIVE, TARGET = 0, 1, 2
+# The draft of process_change: no lagging metric to report, no new signal, the initiative that moved tickets within
+# promise, the target.
+HEADLINE, SIGNALS, INITIATIVE, TARGET = 0, 1, 2, 3
 EDITED = "Service desk time promises (Priya Nair) ended in December: 85% of tickets in time, up from 60%."
 
 
@@ -62,11 +63,14 @@ def test_an_edit_is_kept_with_who_and_when_and_replaces_the_draft(store):
     edited = narratives.load(store, MONTH)
     assert edited.edited_by == "ann@example.org" and edited.edited_at.year == pd.Timestamp.now().year
     texts = [s.text for s in shown(store)]
-    assert texts == ["No leading indicator fired a process-behaviour signal or changed its assurance in Dec 2025.",
+    assert texts == ["No lagging metric has a figure for the whole organisation in Dec 2025, so there is no result "
+                     "to report yet.",
+                     "No leading indicator fired a process-behaviour signal or changed its assurance in Dec 2025.",
                      EDITED, "The desk's new rota starts in January."]
-    assert [s.origin for s in shown(store)] == ["edited", "edited", "added"]
+    assert [s.origin for s in shown(store)] == ["edited", "edited", "edited", "added"]
     assert all(not s.stale for s in shown(store))
-    assert store.scalar("SELECT count(*) FROM audit WHERE action = 'narrative' AND table_name = 'narratives'") == 4
+    # One audit row per sentence kept (the removed target's too): five.
+    assert store.scalar("SELECT count(*) FROM audit WHERE action = 'narrative' AND table_name = 'narratives'") == 5
 
 
 def test_a_figure_that_changes_after_the_edit_marks_its_sentence_stale(store):
@@ -76,12 +80,12 @@ def test_a_figure_that_changes_after_the_edit_marks_its_sentence_stale(store):
         tx.upsert("tickets", pd.DataFrame([{"ticket_id": f"late-{i}", "unit": "IT Service Desk",
                                             "opened_at": "2025-12-01 09:00", "promised_by": "2025-12-15 17:00",
                                             "closed_at": "2025-12-20 12:00"} for i in range(2)]))
-    signals, initiative, target = shown(store)
+    headline, signals, initiative, target = shown(store)
     assert initiative.text == EDITED  # the person's words stay, marked with what changed under them
     assert initiative.stale == "figures changed since the edit: now 85% → 77%"
     # The pace of the last six months now ends on the lower December: the projection falls with it.
     assert target.stale == "figures changed since the edit: high 88% → 77%; low 67% → 57%; projected 78% → 67%"
-    assert signals.stale == ""  # "no new signal" still holds
+    assert signals.stale == headline.stale == ""  # "no new signal" and no lagging figure still hold
 
 
 def test_saving_again_reads_the_sentences_against_todays_figures(store):

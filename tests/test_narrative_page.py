@@ -61,7 +61,7 @@ def test_an_edit_is_saved_shown_with_who_and_when_and_the_draft_comes_back(db):
     key = grid_key(at)
     at.session_state[key] = {"edited_rows": {0: {"text": "Desk: 85% of tickets in time, a step up."}},
                              "added_rows": [{"section": "Notes", "text": "New rota from January."}],
-                             "deleted_rows": [1]}
+                             "deleted_rows": [2]}  # the initiative's, after the headline and the signals
     at.button(key="narrative_save").click().run()
     assert not at.exception
     assert any("is saved as you edited it" in s.value for s in at.success)
