@@ -122,6 +122,7 @@ st.caption("Each target projected to its month with an 80% interval: coverage an
            "their last 6 months, a lagging metric from the leading indicator it follows, where the lead-lag evidence "
            "clears the significance bar. On track: the whole interval meets the target; off track: none of it does.")
 narrative.outlook_lines(data.outlook)
+narrative.unit_reach(data.unit_reach, data.all_staff_course)
 
 lead, lag = get(data.pair.columns[1]), get(data.pair.columns[2])
 st.header(f"{md(lead.label)} and {md(lag.label)}, month by month")

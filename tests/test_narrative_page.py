@@ -164,3 +164,26 @@ def test_a_relationship_the_unwanted_way_draws_no_band_and_the_page_says_why(pro
     assert any(c.value == "No projection is drawn: Net promoter score has moved the unwanted way after ideas put "
                           "into practice (about 3 months later, r = -0.97), which is no basis for a projection "
                           "towards its target." for c in at.caption)
+
+
+def test_the_overview_names_the_units_that_miss_the_plan_and_gives_each_units_month(programme):
+    programme("stalled_back_office")
+    at = open_page("pages/overview.py")
+    assert not at.exception
+    assert ":orange-badge[:material/schedule: Late] Will not reach it by the plan's date at this pace: " + md(
+        "Finance (back office), IT Service Desk (back office)") + "." in markdown(at)
+    table = next(d.value for d in at.dataframe if "Reaches it" in d.value.columns)
+    rows = table.set_index("Unit")
+    # The back office stopped at 20%: a flat pace never reaches 95%. Cabin Crew gains 4 points a month from 92%.
+    assert rows.loc["Finance (back office)"].to_dict() == {
+        "Coverage": "20%", "Plan": "95% by Jun 2026", "Reaches it": "Not within five years", "80% interval": "",
+        "By the plan's date": "No"}
+    assert rows.loc["Cabin Crew", ["Reaches it", "By the plan's date"]].tolist() == ["Jan 2026", "Yes"]
+
+
+def test_the_board_pack_gives_each_units_month_against_the_plan(programme):
+    store = Store(programme("stalled_back_office"))
+    data = compute_overview(store, Filters("2024-01", "2025-12", None, None))
+    html = build_board_pack(data, "Board pack", "test").html.decode()
+    section = html[html.index("<h3>When each unit reaches the training plan (service-excellence)</h3>"):]
+    assert "<td>Finance (back office)</td><td>20%</td><td>95% by Jun 2026</td><td>Not within five years</td>" in section

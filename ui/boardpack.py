@@ -13,10 +13,11 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from data.export import formula_safe
+from metrics.outlook import PACE_MONTHS
 from metrics.xmr import rules_sentence
 from ui.cards import card_texts
 from ui.executive import OverviewData
-from ui.figures import coverage_heatmap, lead_lag_chart, plan_chart
+from ui.figures import coverage_heatmap, lead_lag_chart, plan_chart, reach_table
 from ui.filters import FUNCTION_LABELS
 
 Progress = Callable[[float, str], None]
@@ -68,6 +69,7 @@ def figure_tables(data: OverviewData) -> dict[str, pd.DataFrame]:
         "coverage_by_unit": data.coverage.reset_index(drop=True),
         "plan_vs_actual": data.plan,
         "units_behind_plan": data.behind,
+        "units_reaching_plan": data.unit_reach,
         f"{data.pair.columns[1]}_and_{data.pair.columns[2]}": data.pair,
     }
 
@@ -163,8 +165,13 @@ def _outlook_html(data: OverviewData) -> str:
 
     rows = "".join(f"<li><strong>{html.escape(status_words(projection)[0])}</strong>: "
                    f"{html.escape(sentence.text)}</li>" for projection, sentence in data.outlook)
+    units = ""
+    if not data.unit_reach.empty:
+        units = (f"<h3>When each unit reaches the training plan ({html.escape(data.all_staff_course)})</h3>"
+                 f"<p class='note'>At the pace of each unit's last {PACE_MONTHS} months, with an 80% interval.</p>"
+                 + _table_html(reach_table(data.unit_reach)))
     return ("<h2>Outlook against targets</h2><p class='note'>Each target projected to its month with an 80% interval; "
-            f"on track when the whole interval meets it, off track when none of it does.</p><ul>{rows}</ul>")
+            f"on track when the whole interval meets it, off track when none of it does.</p><ul>{rows}</ul>{units}")
 
 
 def build_board_pack(data: OverviewData, title: str, meta: str, progress: Progress | None = None,

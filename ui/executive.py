@@ -61,6 +61,8 @@ class OverviewData:
     computed_at: datetime = field(default_factory=datetime.now)
     # One line per target: (metrics.outlook.Projection, its metrics.narrative.Sentence), as of the period's end.
     outlook: list = field(default_factory=list)
+    # Each unit against the end of the training plan at its own pace (metrics.outlook.coverage_outlook).
+    unit_reach: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=outlook.UNIT_COLUMNS))
     all_staff_course: str = ""  # the course the coverage card reads, whatever course the other views show
 
     @property
@@ -163,10 +165,12 @@ def compute_overview(store, filters: Filters, course: str | None = None) -> Over
                         last_complete_month(months))
     behind = coverage.units_behind_plan(store, filters.end, course, BEHIND_LIST, **filters.scope)
     lines = narrative.target_lines(store, filters.end, **filters.scope) if filters.end else []
+    reach = (outlook.coverage_outlook(store, through=filters.end, **filters.scope) if filters.end
+             else pd.DataFrame(columns=outlook.UNIT_COLUMNS))
     notice = course_notice(store, course, all_staff=course == all_staff)
     return OverviewData(filters, months, leading, lagging, headline, by_unit, units, by_unit["unit"].nunique(), plan,
                         behind, _pair(store, filters), course, notice, calc.rule_set(store), outlook=lines,
-                        all_staff_course=all_staff)
+                        unit_reach=reach, all_staff_course=all_staff)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -143,6 +143,33 @@ def behind_table(behind: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def reach_table(reach: pd.DataFrame) -> pd.DataFrame:
+    """metrics.outlook.coverage_outlook as a reader sees it: each unit, its coverage, the plan's target and date, the
+    month its own pace reaches the target with the 80% interval, and whether that is by the plan's date."""
+    from metrics.months import label
+
+    def when(row) -> str:
+        if row.coverage >= row.target:
+            return "Reached"
+        return label(row.reach) if row.reach else "Not within five years"
+
+    def interval(row) -> str:
+        if row.coverage >= row.target or not row.reach:
+            return ""
+        latest = label(row.latest) if row.latest else "beyond five years"
+        return label(row.earliest) if row.earliest == row.latest else f"{label(row.earliest)} to {latest}"
+
+    rows = list(reach.itertuples(index=False))
+    return pd.DataFrame({
+        "Unit": [unit_label(r.unit, r.function) for r in rows],
+        "Coverage": [f"{r.coverage:.0%}" for r in rows],
+        "Plan": [f"{r.target:.0%} by {label(r.by)}" for r in rows],
+        "Reaches it": [when(r) for r in rows],
+        "80% interval": [interval(r) for r in rows],
+        "By the plan's date": ["Yes" if r.on_time else "No" for r in rows],
+    }, columns=["Unit", "Coverage", "Plan", "Reaches it", "80% interval", "By the plan's date"])
+
+
 def coverage_heatmap(frame: pd.DataFrame, units: list[str]) -> go.Figure:
     """Coverage of each unit (rows, in the order given, top first) by month (columns); the back office is marked in
     the row label, every cell carries its per cent as text and in the hover, so colour is never the only carrier."""

@@ -12,6 +12,7 @@ from data import narratives
 from data.store import StoreError
 from metrics import narrative, outlook
 from metrics.narrative import Sentence, Shown
+from ui.figures import reach_table, unit_label
 from ui.filters import Filters, md, month_label
 from ui.flash import flash
 
@@ -122,6 +123,28 @@ def outlook_lines(lines: list) -> None:
     for projection, sentence in lines:
         words, colour, icon = status_words(projection)
         st.markdown(f":{colour}-badge[{icon} {words}] {md(sentence.text)}")
+
+
+def late_units(reach: pd.DataFrame) -> list[str]:
+    """The units whose own pace does not reach the plan's target by its date, the back office marked."""
+    late = reach[~reach["on_time"].astype(bool)]
+    return [unit_label(u, f) for u, f in zip(late["unit"], late["function"], strict=True)]
+
+
+def unit_reach(reach: pd.DataFrame, course: str) -> None:
+    """When each unit reaches the end of the training plan at its own pace, the late ones named first."""
+    if reach.empty:
+        return
+    st.markdown(f"**When each unit reaches the training plan** ({md(course)}) at the pace of its last "
+                f"{outlook.PACE_MONTHS} months")
+    if late := late_units(reach):
+        st.markdown(f":orange-badge[:material/schedule: Late] Will not reach it by the plan's date at this pace: "
+                    f"{md(', '.join(late))}.")
+    else:
+        st.markdown(":blue-badge[:material/check_circle: On time] Every unit reaches it by the plan's date at this "
+                    "pace.")
+    with st.expander(f"Each unit's month, with its 80% interval ({len(reach)} units)"):
+        st.dataframe(reach_table(reach), hide_index=True, width="stretch", key="overview_unit_reach")
 
 
 def _grid(current: Story) -> pd.DataFrame:
