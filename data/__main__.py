@@ -46,12 +46,67 @@ def cmd_clear_demo(args) -> int:
     return 0
 
 
+def _mapping_named(store: Store, name: str):
+    from data import mapping, presets
+
+    found = mapping.saved_mapping(store, name) or presets.preset_mapping(name)
+    if found is None:
+        known = [*mapping.saved_names(store), *presets.PRESETS]
+        raise StoreError(f"No mapping called '{name}'; saved mappings and presets: {', '.join(known)}.")
+    return found
+
+
+def _mapping_hint(store: Store, path: Path) -> str:
+    """For one file of another system: the saved mapping or preset whose columns it has, as the command to use."""
+    from data import mapping, presets
+
+    if not path.is_file() or mapping.is_tracker_file(path.name, path.read_bytes()):
+        return ""
+    export, _problems = mapping.export_from_path(path)
+    if export is None:
+        return ""
+    found = mapping.mapping_for(store, export.header) or presets.preset_for(export.header)
+    if found is None:
+        return ""
+    return f'{path.name} has the columns of the mapping "{found.name}": python -m data import {path} --mapping ' \
+           f'"{found.name}"'
+
+
+def cmd_import_mapped(args) -> int:
+    """One export through a saved mapping (or a preset): a one-line summary for a scheduled job, or every problem."""
+    from data import mapping
+
+    store = _store(args, create=not args.dry_run)
+    chosen = _mapping_named(store, args.mapping)
+    export, problems = mapping.export_from_path(Path(args.path))
+    plan, applied = (None, None) if export is None else mapping.import_mapped(store, export, chosen, args.dry_run)
+    problems = problems or plan.problems
+    if problems:
+        print(importer.format_problems(problems), file=sys.stderr)
+        print(f"{len(problems)} problem(s); nothing was written.", file=sys.stderr)
+        return 1
+    counts = plan.preview.get(applied.table, {"new": 0, "updated": 0, "unchanged": 0})
+    verb = "would import" if args.dry_run else "imported"
+    print(f"{args.path} via {chosen.name}: {applied.records} rows {verb} into {applied.table} "
+          f"({counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged)")
+    if args.dry_run:
+        if applied.left_out:
+            print(f"Columns not imported: {', '.join(applied.left_out)}")
+        for note in mapping.set_aside(export):
+            print(note)
+    return 0
+
+
 def cmd_import(args) -> int:
+    if args.mapping:
+        return cmd_import_mapped(args)
     store = _store(args, create=not args.dry_run)
     plan = importer.run_import(store, importer.load_path(Path(args.path)), dry_run=args.dry_run)
     if plan.problems:
         print(importer.format_problems(plan.problems), file=sys.stderr)
         print(f"{len(plan.problems)} problem(s); nothing was written.", file=sys.stderr)
+        if hint := _mapping_hint(store, Path(args.path)):
+            print(hint, file=sys.stderr)
         return 1
     print(importer.format_preview(plan))
     if args.dry_run:
@@ -113,6 +168,9 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import a folder of CSV files or an .xlsx workbook")
     p.add_argument("path")
     p.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
+    p.add_argument("--mapping", default=None, metavar="NAME",
+                   help="read PATH (one export of another system) through a mapping saved on the Import page, or a "
+                        "preset (servicenow-incidents, qualtrics-nps, bamboohr-job-history, moodle-completions)")
     p.set_defaults(run=cmd_import)
     p = sub.add_parser("setting", help="show or change a programme setting (e.g. all_staff_course)")
     p.add_argument("key", nargs="?")

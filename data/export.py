@@ -9,14 +9,17 @@ import duckdb
 import pandas as pd
 
 from data.schema import NARRATIVE_TABLES, TABLES, WORKSHOP_TABLES
-from data.store import Store, StoreError, close_all
+from data.store import SECRET_SETTINGS, Store, StoreError, close_all
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); tab and carriage
 # return are included because some spreadsheets strip them and then read what follows.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Tables beyond the programme's records that an export also carries, so an export is a full account; the importer
 # skips their files when it reads an export folder back (a workshop's records come from the room, not a workbook).
-EXTRA_TABLES = ("settings", "audit", "migrations", *WORKSHOP_TABLES, *NARRATIVE_TABLES)
+# staff_months is the headcount every metric reads, the roster's derived figures included (a view, migration 008);
+# saved mappings belong to the import machinery, not the programme.
+EXTRA_TABLES = ("settings", "audit", "migrations", "staff_months", "mappings", *WORKSHOP_TABLES,
+                *NARRATIVE_TABLES)
 
 
 def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -35,6 +38,9 @@ def export_tables(store: Store, out_dir: Path) -> list[Path]:
     written = []
     frames = {name: store.table(name) for name in TABLES}
     frames.update({name: store.query(f"SELECT * FROM {name}") for name in EXTRA_TABLES if name not in TABLES})
+    frames["staff_months"] = store.query("SELECT * FROM staff_months ORDER BY month, unit")
+    # A secret (the salt of hashed person ids) stays in the database: with it, hashed ids could be guessed back.
+    frames["settings"] = frames["settings"][~frames["settings"]["key"].isin(SECRET_SETTINGS)]
     for name, frame in frames.items():
         csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
         formula_safe(frame).to_csv(csv_path, index=False)

@@ -46,6 +46,7 @@ class Rule:
     parse: Callable[[str], object]  # raises ValueError (or Unfit with its own reason) when the text does not fit
     names_unit: bool = False  # the value must be a unit stored or imported in the same run
     names_metric: bool = False  # the value must be a built-in metric or a reading stored or imported in the same run
+    names_person: bool = False  # a person id: hashed on import where the organisation wants it (data/roster.py)
 
 
 def _text(text: str) -> str:
@@ -133,6 +134,13 @@ def _share(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise Unfit(f'must be a number of hours above 0 (got "{text}")')
+    return value
+
+
 def _score(text: str) -> int:
     value = _count(text)
     if value > MAX_SCORE:
@@ -188,6 +196,9 @@ COUNT = Rule("a whole number >= 0", _count)
 SHARE = Rule("a share from 0 to 1", _share)
 NUMBER = Rule("a number", _number)
 SCORE = Rule(f"a whole number from 0 to {MAX_SCORE}", _score)
+HOURS = Rule("a number of hours above 0", _positive)
+# A person is named by an id from the HR system, never by name (data/roster.py may hash it on import).
+PERSON = Rule("a person id", _text, names_person=True)
 METRIC = Rule("a metric key", _metric_key, names_metric=True)
 READING_METRIC = Rule("a metric key that is not built in", _reading_metric)
 REPORTED_METRIC = Rule("a metric key that the tracker does not compute (nps may be reported)", _reported_metric)
@@ -255,7 +266,12 @@ FORMATS: dict[str, FileFormat] = _formats(
     FileFormat("units", (key("unit", TEXT), col("function", choice("frontline", "internal", "leadership")),
                          col("parent", UNIT, optional=True))),
     FileFormat("headcount", (key("month", MONTH), key("unit", UNIT), col("headcount", COUNT), col("leavers", COUNT))),
+    FileFormat("roster", (key("person_id", PERSON), key("unit", UNIT), key("start", DATE),
+                          col("end", DATE, optional=True), col("end_reason", choice("moved", "left"), optional=True)),
+               not_before=(("end", "start"),)),
     FileFormat("training", (key("date", DATE), key("unit", UNIT), key("course", TEXT), col("completed", COUNT))),
+    # Completions that name people (an LMS report): a file or sheet called training with a person_id column is this.
+    FileFormat("training_people", (key("date", DATE), key("person_id", PERSON), key("course", TEXT))),
     FileFormat("plan", (key("month", PLAN_MONTH), key("course", TEXT), col("planned_coverage", SHARE),
                         org_unit())),
     FileFormat("ideas", (key("idea_id", TEXT), col("title", TEXT), col("unit", UNIT, optional=True),
@@ -279,6 +295,8 @@ FORMATS: dict[str, FileFormat] = _formats(
     FileFormat("tickets", (key("ticket_id", TEXT), col("unit", UNIT, optional=True), col("opened_at", DATETIME),
                            col("promised_by", DATETIME), col("closed_at", DATETIME, optional=True)),
                not_before=(("promised_by", "opened_at"), ("closed_at", "opened_at"))),
+    # The hours a service desk promises per ticket priority; a mapped ticket export computes promised_by from them.
+    FileFormat("promise_hours", (key("priority", TEXT), col("hours", HOURS))),
     FileFormat("survey", (key("response_id", TEXT), col("date", DATE), org_unit(is_key=False),
                           col("score", SCORE))),
     FileFormat("metric_registry", (key("key", READING_METRIC), col("label", TEXT),

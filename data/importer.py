@@ -14,6 +14,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from data import roster
 from data.export import EXTRA_TABLES as EXPORT_ONLY_TABLES
 from data.export import FORMULA_PREFIXES
 from data.formats import FORMATS, RESERVED_METRIC_KEYS, Column, FileFormat, Unfit
@@ -223,7 +224,7 @@ def _pick_sheets(sheets: list[_Sheet]) -> tuple[dict[str, _Sheet], list[Problem]
     chosen: dict[str, _Sheet] = {}
     problems = []
     for sheet in sheets:
-        stem = sheet.stem.strip().lower()
+        stem = roster.table_of(sheet.stem.strip().lower(), sheet.rows[0] if sheet.rows else [])
         empty = all(_is_blank(row) for row in sheet.rows)
         if stem in NOTE_SHEETS and stem not in FORMATS:
             continue  # the template's explanations (or a user's own README sheet) carry no records
@@ -231,7 +232,9 @@ def _pick_sheets(sheets: list[_Sheet]) -> tuple[dict[str, _Sheet], list[Problem]
             # A workbook's untouched default sheet (Sheet1) carries nothing, so it is no reason to refuse the import.
             if not empty:
                 problems.append(Problem(sheet.source, None, "", f"is not one of the import tables ({_TABLE_LIST}); "
-                                                                "name each file or sheet after its table"))
+                                        "name each file or sheet after its table (another system's export: "
+                                        "upload it on its own on the Import page to match its columns once, or "
+                                        "import it with --mapping)"))
         elif stem in chosen:
             problems.append(Problem(sheet.source, None, "", f"gives the table {stem} a second time (it is also in "
                                                             f"{chosen[stem].source}); give each table once"))
@@ -461,6 +464,7 @@ def _cross_checks(tables: dict[str, _Table], store: Store) -> None:
         _check_duplicates(table)
     if "units" in tables:
         _check_unit_tree(tables["units"], stored_parents)
+    roster.cross_checks(tables, store)
 
 
 # -- checking tables, from files or from a grid ---------------------------------------------------------------------
@@ -567,7 +571,9 @@ def run_import(store: Store, files: Mapping[str, bytes], dry_run: bool = False,
     with store.transaction("import", ", ".join(files)) as tx:
         for table, frame in plan.frames.items():  # frames are in dependency order
             plan.preview[table] = {k: v for k, v in tx.upsert(table, frame).items() if k != "deleted"}
-        plan.written = {table: dict(counts) for table, counts in tx.summary.counts.items()}
+        roster.after_write(tx, set(plan.frames))
+        # The tables of the files; a setting the import keeps beside them (the roster's date) is no record of theirs.
+        plan.written = {table: dict(counts) for table, counts in tx.summary.counts.items() if table in FORMATS}
     if progress:
         progress(1.0, "Written")
     return plan

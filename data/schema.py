@@ -56,6 +56,11 @@ NARRATIVE_TABLES = ("narratives",)
 TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("units", ("unit",), unit="VARCHAR", function="VARCHAR", parent="VARCHAR"),
     _spec("headcount", ("month", "unit"), month="DATE", unit="VARCHAR", headcount="INTEGER", leavers="INTEGER"),
+    _spec("roster", ("person_id", "unit", "start"), person_id="VARCHAR", unit="VARCHAR", start="DATE", end="DATE",
+          end_reason="VARCHAR"),
+    _spec("training_people", ("date", "person_id", "course"), date="DATE", person_id="VARCHAR", course="VARCHAR"),
+    _spec("promise_hours", ("priority",), priority="VARCHAR", hours="DOUBLE"),
+    _spec("mappings", ("name",), name="VARCHAR", target="VARCHAR", signature="VARCHAR", spec="JSON"),
     _spec("training", ("date", "unit", "course"), date="DATE", unit="VARCHAR", course="VARCHAR", completed="INTEGER"),
     _spec("plan", ("month", "course", "unit"), month="DATE", course="VARCHAR", unit="VARCHAR",
           planned_coverage="DOUBLE"),

@@ -30,6 +30,10 @@ LIMITED_WRITERS = {
     "participant": frozenset({"participants", "submissions", "votes"}),
 }
 
+SECRET_SHOWN = "(secret, not shown)"  # what the audit keeps of a secret setting's value
+# Settings that never leave the database except in a whole-database backup (the export leaves them out).
+PERSON_ID_SALT = "person_id_salt"
+SECRET_SETTINGS = frozenset({PERSON_ID_SALT})
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
 
@@ -239,16 +243,21 @@ class Transaction:
         """Read inside the write, seeing its own changes (checks that must hold when the write commits)."""
         return self.cursor.execute(sql, params or []).fetchall()
 
-    def set_setting(self, key: str, value: str) -> None:
+    def set_setting(self, key: str, value: str, secret: bool = False) -> None:
+        """A secret (the salt of hashed person ids) is audited as set, never with its value."""
         old = self.cursor.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
         if old and old[0] == value:
             return
         self.cursor.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
+
+        def shown(v: str) -> str:
+            return SECRET_SHOWN if secret else v
+
         self.cursor.execute(
             "INSERT INTO audit (actor, action, table_name, record_key, before, after) "
             "VALUES (?, ?, 'settings', ?, ?, ?)",
             [self.actor, self.action, json.dumps({"key": key}),
-             json.dumps({"value": old[0]}) if old else None, json.dumps({"value": value})],
+             json.dumps({"value": shown(old[0])}) if old else None, json.dumps({"value": shown(value)})],
         )
         self.summary.add("settings", "updated" if old else "new", 1)
 

@@ -25,6 +25,11 @@ EXAMPLE_UNIT = "Customer service"
 EXAMPLES: dict[str, dict[str, object]] = {
     "units": {"unit": EXAMPLE_UNIT, "function": "frontline", "parent": ""},
     "headcount": {"month": "2025-01", "unit": EXAMPLE_UNIT, "headcount": 42, "leavers": 1},
+    # Ended before the example headcount month: a unit's month comes from the roster or from headcount, never both.
+    "roster": {"person_id": "E1001", "unit": EXAMPLE_UNIT, "start": date(2024, 3, 1), "end": date(2024, 11, 30),
+               "end_reason": "left"},
+    "training_people": {"date": date(2024, 6, 14), "person_id": "E1001", "course": "leadership-workshop"},
+    "promise_hours": {"priority": "high", "hours": 8},
     "training": {"date": date(2025, 1, 15), "unit": EXAMPLE_UNIT, "course": "service-excellence", "completed": 12},
     "plan": {"month": "2025-06", "course": "service-excellence", "planned_coverage": 0.5, "unit": ""},
     "ideas": {"idea_id": "IDEA-001", "title": "Call customers back within one working day", "unit": EXAMPLE_UNIT,
@@ -87,6 +92,10 @@ def _rule_note(fmt: FileFormat, column: Column) -> str:
         notes.append("a unit in the units sheet or already stored")
     if column.rule.names_metric:
         notes.append("a built-in metric key, a registered metric or one with readings")
+    if column.rule.names_person:
+        notes.append("the HR system's id, never a name; in training_people, a person in the roster")
+    if fmt.stem == "roster" and column.name == "end_reason":
+        notes.append("required exactly when end is set: moved (to another unit) or left (the organisation)")
     return "; ".join(notes)
 
 

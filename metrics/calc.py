@@ -47,7 +47,7 @@ def _sql(name: str) -> str:
 def _compose_monthly_sql() -> str:
     # One query for all metrics so the spine and shared CTEs are planned once. The CTE names and literals pasted here
     # are registry keys (validated snake_case constants), never user text; unit and course stay parameters.
-    ctes = [_sql("base")]
+    ctes = [_sql("base"), _sql("unit_coverage")]
     selects = []
     for position, defn in enumerate(BUILTIN):
         ctes.append(f"metric_{defn.key} AS (\n{_sql(defn.sql)}\n)")
@@ -110,7 +110,8 @@ def rule_set(store) -> str:
 def course_completions(store) -> dict[str, int]:
     """Completions recorded per course, most first: what the Settings page offers and the default follows."""
     return _cached(store, ("course_completions",), lambda: dict(store.rows(
-        "SELECT course, CAST(sum(completed) AS BIGINT) FROM training GROUP BY course ORDER BY 2 DESC, course")))
+        "SELECT course, CAST(sum(n) AS BIGINT) FROM (SELECT course, completed AS n FROM training "
+        "UNION ALL SELECT course, 1 FROM training_people) GROUP BY course ORDER BY 2 DESC, course")))
 
 
 def default_course(store) -> str:
@@ -130,7 +131,8 @@ def known_units(store) -> list[str]:
 
 def known_courses(store) -> list[str]:
     """Courses with training or a plan, plus a chosen all-staff course (valid before anyone has completed it)."""
-    names = {r[0] for r in store.rows("SELECT course FROM training UNION SELECT course FROM plan")}
+    names = {r[0] for r in store.rows("SELECT course FROM training UNION SELECT course FROM training_people "
+                                      "UNION SELECT course FROM plan")}
     return sorted(names | ({chosen} if (chosen := chosen_course(store)) else set()))
 
 

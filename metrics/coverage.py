@@ -1,9 +1,10 @@
 """Which units lag: course coverage per unit and month, the plan S-curve against actual coverage, units behind plan.
 
 Coverage is the contract of design.md: per unit min(cumulative completed to the month end, month-end headcount) /
-headcount; a group of units sums the capped numerators over the total headcount. Plans: the row with unit '' is the
-organisation's plan, and a unit's own rows override it for that unit. A plan may be given for some months only (say
-quarterly): a month then reads the latest planned figure at or before it, never one from the future.
+headcount, or where the unit's month comes from the roster and the course's completions name people, the people of the
+month-end headcount who have completed it; a group of units sums the numerators over the total headcount. Plans: the row
+with unit '' is the organisation's plan, and a unit's own rows override it for that unit. A plan may be given for some
+months only (say quarterly): a month then reads the latest planned figure at or before it, never one from the future.
 
 The planned figure of a group of units (the organisation, a function) weighs each unit's own plan by its headcount; with
 no unit plans that is exactly the organisation's plan. Months after the last headcount (a plan reaching into the
@@ -14,37 +15,27 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics.calc import _cached, _check_course, _check_scope, _check_unit, default_course
+from metrics.registry import SQL_DIR
 
 BY_UNIT_COLUMNS = ["month", "unit", "function", "coverage"]
 PLAN_COLUMNS = ["month", "planned", "actual"]
 BEHIND_COLUMNS = ["unit", "function", "coverage", "planned", "gap"]
 DEFAULT_BEHIND = 5
 
+# Coverage per unit and month as the metric reads it (counts, or people from the roster): sql/unit_coverage.sql.
+_UNIT_COVERAGE = (SQL_DIR / "unit_coverage.sql").read_text(encoding="utf-8").strip()
 # Building blocks (a list of CTEs) shared by the three queries. Parameters: $course, $unit (NULL = every unit),
 # $function (NULL = every function).
-_BASE = """
+_BASE = f"""
 scope AS (
     SELECT unit, "function" FROM units
     WHERE ($unit IS NULL OR unit = $unit) AND ($function IS NULL OR "function" = $function)
 ),
-completed_by_month AS (
-    SELECT unit, CAST(date_trunc('month', "date") AS DATE) AS month, sum(completed) AS completed
-    FROM training
-    WHERE course = $course AND unit IN (SELECT unit FROM scope)
-    GROUP BY ALL
+scope_units AS (SELECT unit FROM scope),
+unit_headcount AS (
+    SELECT "month" AS month, unit, headcount, leavers, source FROM staff_months WHERE unit IN (SELECT unit FROM scope)
 ),
-unit_months AS (
-    -- Full join: completions in a month without a headcount row still count towards later months.
-    SELECT unit, month, h.headcount,
-           sum(coalesce(c.completed, 0)) OVER (PARTITION BY unit ORDER BY month) AS cumulative
-    FROM (SELECT "month" AS month, unit, headcount FROM headcount WHERE unit IN (SELECT unit FROM scope)) h
-    FULL OUTER JOIN completed_by_month c USING (unit, month)
-),
-unit_coverage AS (
-    SELECT month, unit, headcount, least(cumulative, headcount) AS covered
-    FROM unit_months
-    WHERE headcount IS NOT NULL
-),
+{_UNIT_COVERAGE},
 plan_rows AS (
     SELECT "month" AS month, unit, planned_coverage AS planned FROM plan
     WHERE course = $course AND (unit = '' OR unit IN (SELECT unit FROM scope))
@@ -113,6 +104,14 @@ LIMIT $n
 """
 
 
+_BASIS_SQL = f"""
+WITH {_BASE},
+latest AS (SELECT coalesce(CAST($month AS DATE), max(month)) AS month FROM unit_coverage)
+SELECT basis, count(*) AS units FROM unit_coverage JOIN latest USING (month) GROUP BY basis ORDER BY basis
+"""
+PEOPLE, COUNTS = "people", "counts"
+
+
 def _params(store, course: str | None, unit: str | None, function: str | None) -> dict:
     """The query parameters; the scope is a unit or a function (or neither: the whole organisation), as in calc."""
     unit, function = unit or None, function or None
@@ -178,3 +177,12 @@ def units_behind_plan(store, month: str | None = None, course: str | None = None
         return frame[BEHIND_COLUMNS]
 
     return _cached(store, key, compute)
+
+
+def coverage_basis(store, month: str | None = None, course: str | None = None, *, unit: str | None = None,
+                   function: str | None = None) -> dict[str, int]:
+    """How the scope's coverage is counted in `month` (default the latest with a headcount): units counted by people
+    (PEOPLE: roster and completions by person) and by completions against headcount (COUNTS), e.g. {'people': 4}."""
+    params = _params(store, course, unit, function) | {"month": _month_date(month)}
+    key = ("coverage_basis", params["course"], params["unit"], params["function"], month)
+    return _cached(store, key, lambda: dict(store.rows(_BASIS_SQL, params)))

@@ -2,12 +2,12 @@
 import streamlit as st
 
 from data.importer import DEMO_REFUSAL, run_import
-from data.records import problems_frame
 from data.template import template_xlsx
 from data.uploads import digest, formats_frame, max_upload_mb, preview_frame, upload_problems, would_change
 from ui.access import require
 from ui.filters import md
-from ui.grid import problem_table
+from ui.grid import problem_report
+from ui.mapping_step import foreign_upload, mapping_step
 from ui.page import header
 from ui.session import get_store
 
@@ -22,8 +22,9 @@ store = get_store()
 header(store, "Import")
 limit_mb = max_upload_mb()
 st.caption("Upload the programme's CSV files (one per table, named after it) or one Excel workbook with a sheet per "
-           f"table, up to {limit_mb} MB. Every file is checked first: nothing is written until there are no problems "
-           "and you confirm, and then everything is written at once.")
+           f"table, up to {limit_mb} MB; or one export of another system (a service desk, a survey tool, an HR "
+           "system, a learning system), whose columns you match to the tracker's once. Every file is checked first: "
+           "nothing is written until there are no problems and you confirm, and then everything is written at once.")
 
 
 @st.cache_data(show_spinner=False)
@@ -65,6 +66,19 @@ if trouble := upload_problems(files, limit_mb):
     st.stop()
 
 
+def _imported(names: str, counts: dict) -> None:
+    st.session_state[RESULT] = {"files": names, "counts": counts}
+    st.session_state.pop(CHECKED, None)
+    st.session_state[UPLOADER_ROUND] = st.session_state.get(UPLOADER_ROUND, 0) + 1
+    st.rerun()
+
+
+if (export := foreign_upload(files)) is not None:
+    if (written := mapping_step(store, export, digest(files))) is not None:
+        _imported(export.name, written)
+    st.stop()
+
+
 def _checked(files: dict[str, bytes]):
     """The plan for these files, checked once per upload (a large file takes a while) with a progress bar."""
     key = digest(files)
@@ -80,13 +94,8 @@ def _checked(files: dict[str, bytes]):
 
 plan = _checked(files)
 names = ", ".join(files)
-if plan.problems:
-    n = len(plan.problems)
-    st.error(f"{n} problem{'s' if n != 1 else ''} to fix: nothing is imported until each one is fixed. Correct the "
-             "files and upload them again.", icon=":material/error:")
-    problem_table(problems_frame(plan.problems), key="import_problems")
-else:
-    st.success(f"No problems in {md(names)}.", icon=":material/check_circle:")
+problem_report(plan.problems, "nothing is imported until each one is fixed. Correct the files and upload them again.",
+               f"No problems in {md(names)}.", key="import_problems")
 
 if plan.preview:
     st.header("What the import would change")
@@ -107,7 +116,4 @@ if st.button(label, type="primary", disabled=bool(plan.problems) or not changes,
     if result.problems:  # the database changed since the check (someone else saved): show the new problems
         st.session_state[CHECKED] = (digest(files), store.data_version(), result)
         st.rerun()
-    st.session_state[RESULT] = {"files": names, "counts": result.written}
-    st.session_state.pop(CHECKED, None)
-    st.session_state[UPLOADER_ROUND] = st.session_state.get(UPLOADER_ROUND, 0) + 1
-    st.rerun()
+    _imported(names, result.written)

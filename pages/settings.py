@@ -1,8 +1,10 @@
-"""Settings for programme leads: the all-staff course the Overview's coverage is measured on, and the rule set of the
-process-behaviour charts."""
+"""Settings for programme leads: the all-staff course the Overview's coverage is measured on, the rule set of the
+process-behaviour charts, and whether person ids are stored hashed."""
 import streamlit as st
 
+from data import roster
 from data.settings import change_setting
+from data.store import StoreError
 from metrics.calc import chosen_course, course_completions, default_course, known_courses, rule_set
 from metrics.xmr import RULE_SET_NAMES
 from ui.access import require
@@ -68,3 +70,21 @@ with st.form("settings_rules_form", border=False):
         else:
             flash("Nothing changed: those are the rules already in use.", "info")
         st.rerun()
+
+st.header("Person ids")
+hashed = store.setting(roster.HASH_SETTING, "") == roster.HASH_ON
+with st.form("settings_hash_form", border=False):
+    want = st.checkbox("Store person ids hashed", value=hashed,
+                       help="The roster and completions by person name people by their HR id only, never by name. "
+                            "Hashed, the tracker keeps a code that the same id always gives, and cannot be read back. "
+                            "Switch it before the first roster import: ids already stored would no longer match.")
+    if st.form_submit_button("Save person ids", icon=":material/save:"):
+        try:
+            changed = change_setting(store, roster.HASH_SETTING, roster.HASH_ON if want else "")
+        except StoreError as exc:
+            st.error(str(exc))
+        else:
+            flash("Person ids will be stored hashed." if want and changed else
+                  "Person ids will be stored as given." if changed else "Nothing changed.", "success" if changed
+                  else "info")
+            st.rerun()

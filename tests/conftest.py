@@ -22,3 +22,16 @@ def shown_tables(at) -> list:
 
     unescape = re.compile(r"\\(.)")
     return [t.value.map(lambda cell: unescape.sub(r"\1", cell) if isinstance(cell, str) else cell) for t in at.table]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by Playwright, one per test module (browser tests only)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

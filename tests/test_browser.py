@@ -1,11 +1,8 @@
 """A person's view: a real server started on a fresh machine, opened in Debian's chromium."""
 import pytest
-from playwright.sync_api import sync_playwright
 
 from metrics.registry import BUILTIN_KEYS
 from tests.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     serious_accessibility_violations,
     streamlit_server,
     wait_until_idle,
@@ -14,14 +11,6 @@ from tests.browser import (
 pytestmark = pytest.mark.browser
 BUILTIN_CARDS = len(BUILTIN_KEYS)  # one card per built-in metric; readings metrics (lagging) add a card each
 LAPTOP = {"width": 1440, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_first_run_shows_the_demo_overview_with_cards_and_chart(browser, tmp_path):

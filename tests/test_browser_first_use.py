@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from data.demo import load_demo
 from data.importer import run_import
 from data.store import Store, close_all
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, serious_accessibility_violations, streamlit_server, wait_until_idle
+from tests.browser import serious_accessibility_violations, streamlit_server, wait_until_idle
 from tests.test_first_use import own_programme
 from ui.kiosk import PHONE_REFRESH_MIN_S
 
@@ -22,14 +21,6 @@ PAGES = ("units", "training", "ideas", "initiatives", "voice", "tickets", "readi
          "history", "data", "settings", "workshops")
 # A phone's timer, the rerun and the drawing: the other phone's idea must be on the wall within this.
 PHONE_DEADLINE_S = PHONE_REFRESH_MIN_S + 4
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

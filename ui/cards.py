@@ -50,6 +50,10 @@ RECONCILIATIONS = {
 }
 _UP, _DOWN = ":material/trending_up:", ":material/trending_down:"
 NO_FIGURE = "—"
+# Which coverage a card shows. Counts are the long-standing definition, said in the card's help; people (a roster and
+# completions by person), or a mix of both across units, are said on the card itself.
+BASIS_PEOPLE = "People trained: the staff roster and completions by person"
+BASIS_COUNTS = "Completions counted against headcount"
 REPORTED = "reported figure (readings): no responses this month"
 
 
@@ -94,7 +98,7 @@ def limits_note(summary: CardSummary) -> str:
 
 
 def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = "",
-               reported: bool = False) -> dict[str, str]:
+               reported: bool = False, basis: str = "") -> dict[str, str]:
     """Every text a card shows, as plain strings: the page, the board pack and the tests read the same words. A notice
     (coverage of a course nobody has completed) replaces the figure, which would read as a real 0%."""
     has_month = summary.month is not None and not notice
@@ -108,6 +112,7 @@ def card_texts(defn, summary: CardSummary, target_note: str = "", notice: str = 
         "notice": notice,
         # Never mixed silently: a reported stand-in for a computed built-in says where it came from.
         "source": REPORTED if reported else "",
+        "basis": basis if has_month else "",  # how the figure is counted (coverage: people or completions)
         "vs_last_month": format_delta(defn, summary.delta) if has_month and _known(summary.previous) else "",
         "last_month": _short_month(prev_month) if prev_month else "",
         "vs_year_ago": format_delta(defn, summary.delta_year) if has_month and _known(summary.year_ago) else "",
@@ -146,9 +151,9 @@ def _year_line(defn, texts: dict[str, str], summary: CardSummary) -> str:
 
 
 def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: str = "",
-             as_at: str | None = None, notice: str = "", reported: bool = False) -> None:
+             as_at: str | None = None, notice: str = "", reported: bool = False, basis: str = "") -> None:
     """One card; as_at is the month the page reads as 'now': a metric whose latest figure is older says so."""
-    texts = card_texts(defn, summary, target_note, notice, reported)
+    texts = card_texts(defn, summary, target_note, notice, reported, basis)
     with st.container(border=True, gap="xxsmall", key=f"kpi_{key_prefix}_{defn.key}"):
         delta = texts["vs_last_month"] or None
         steady = delta is not None and _steady(delta)
@@ -162,7 +167,7 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
             delta_color="off" if steady else ("normal" if defn.direction == "up" else "inverse"),
             delta_arrow="off" if steady else "auto",
             help=f"**{md(defn.label)}** ({md(defn.measure_text)}): {md(defn.description)} The change is against the "
-                 "month before.",
+                 "month before." + (f" {md(texts['basis'])}." if texts["basis"] else ""),
         )
         if notice:
             st.caption(md(notice))
@@ -172,7 +177,9 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
             return
         # Where the limits start is in the badge's explanation; the card itself only warns when they are provisional.
         provisional = texts["limits"] if summary.provisional else ""
-        lines = [measure_line(defn), _year_line(defn, texts, summary), texts["source"].capitalize(), provisional]
+        shown_basis = "" if texts["basis"] == BASIS_COUNTS else texts["basis"]
+        lines = [measure_line(defn), _year_line(defn, texts, summary), texts["source"].capitalize(), shown_basis,
+                 provisional]
         st.caption("  \n".join(md(line) for line in lines if line))
         # Plotly rather than st.metric's own chart: that one is an unlabelled SVG, which screen readers cannot name.
         if len(summary.trend) > 1:
@@ -198,14 +205,14 @@ def kpi_card(defn, summary: CardSummary, key_prefix: str = "card", target_note: 
 
 def card_row(items: list[tuple], per_row: int, key_prefix: str, as_at: str | None = None) -> list:
     """Cards side by side, `per_row` to a row (a last, shorter row keeps the same card width); returns the columns
-    left free in the last row. items: (defn, summary, target_note, notice, reported)."""
+    left free in the last row. items: (defn, summary, target_note, notice, reported, basis)."""
     free = []
     for start in range(0, len(items), per_row):
         chunk = items[start:start + per_row]
         columns = st.columns(per_row)
-        for column, (defn, summary, note, notice, reported) in zip(columns, chunk, strict=False):
+        for column, (defn, summary, note, notice, reported, basis) in zip(columns, chunk, strict=False):
             with column:
-                kpi_card(defn, summary, key_prefix, note, as_at, notice, reported)
+                kpi_card(defn, summary, key_prefix, note, as_at, notice, reported, basis)
         free = columns[len(chunk):]
     return free
 

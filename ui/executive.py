@@ -15,6 +15,7 @@ from metrics import calc, changes, coverage, leadlag, narrative, outlook, regist
 from metrics.registry import MetricDef
 from metrics.summary import CardSummary, card_summary
 from metrics.xmr import DEFAULT_RULES
+from ui.cards import BASIS_COUNTS, BASIS_PEOPLE
 from ui.filters import Filters, freshness, last_complete_month
 
 # The headline pair of domain.md, charted on the overview: ideas put into practice now, NPS months later.
@@ -35,11 +36,12 @@ class Card:
     target_note: str = ""  # says whose target a card shows when it is not the filtered scope's own
     notice: str = ""  # replaces a figure that would mislead (coverage of a course nobody has completed)
     reported: bool = False  # the card's month shows a reported reading standing in for a computed built-in (NPS)
+    basis: str = ""  # how the figure is counted where that differs by source (coverage: people or completions)
 
     @property
     def items(self) -> tuple:
-        """(defn, summary, target_note, notice, reported): what ui.cards draws a card from."""
-        return self.defn, self.summary, self.target_note, self.notice, self.reported
+        """(defn, summary, target_note, notice, reported, basis): what ui.cards draws a card from."""
+        return self.defn, self.summary, self.target_note, self.notice, self.reported, self.basis
 
 
 @dataclass
@@ -109,6 +111,18 @@ def course_notice(store, course: str, all_staff: bool = True) -> str:
     return f"No completions of the course {course} are recorded.{fix}"
 
 
+def coverage_basis_text(store, filters: Filters, month: str | None) -> str:
+    """Which coverage the card shows: people from the roster, completion counts, or both in different units."""
+    if not (course := calc.default_course(store)):
+        return ""
+    basis = coverage.coverage_basis(store, month, course, **filters.scope)
+    people, counts = basis.get(coverage.PEOPLE, 0), basis.get(coverage.COUNTS, 0)
+    if people and counts:
+        return (f"People trained in {people} unit{'s' if people != 1 else ''} (roster); completions counted against "
+                f"headcount in {counts}")
+    return BASIS_PEOPLE if people else BASIS_COUNTS if counts else ""
+
+
 def _cards(store, filters: Filters) -> tuple[list[Card], list[Card]]:
     monthly = calc.monthly(store, **filters.scope)
     if filters.end:
@@ -122,7 +136,8 @@ def _cards(store, filters: Filters) -> tuple[list[Card], list[Card]]:
                                changes=changes.change_months(store, defn.key, **filters.scope))
         note = ORG_TARGET_NOTE if defn.key in inherited and summary.target_by else ""
         reported = summary.month in calc.reported_months(store, defn.key, **filters.scope)
-        card = Card(defn, summary, note, notices.get(defn.key, ""), reported)
+        basis = coverage_basis_text(store, filters, summary.month) if defn.key == COVERAGE_KEY else ""
+        card = Card(defn, summary, note, notices.get(defn.key, ""), reported, basis)
         (leading if defn.kind == "leading" else lagging).append(card)
     return leading, lagging
 

@@ -366,3 +366,14 @@ def problem_table(problems: pd.DataFrame, key: str) -> None:
         st.caption(f"The first {PROBLEMS_SHOWN} of {len(problems):,} problems; the download holds every one.")
     st.download_button("Download the problem list (CSV)", formula_safe(problems).to_csv(index=False),
                        file_name="problems.csv", mime="text/csv", icon=":material/download:", key=f"{key}_csv")
+
+
+def problem_report(problems: list, fix: str, ok: str, key: str) -> None:
+    """An import's verdict: how many problems with what to do about them and the table of each, or that there are
+    none. `fix` and `ok` are our sentences; they may quote user text already escaped."""
+    if problems:
+        n = len(problems)
+        st.error(f"{n} problem{'s' if n != 1 else ''} to fix: {fix}", icon=":material/error:")
+        problem_table(records.problems_frame(problems), key=key)
+    else:
+        st.success(ok, icon=":material/check_circle:")

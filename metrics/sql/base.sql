@@ -7,7 +7,7 @@
 -- The month spine: every month from the earliest to the latest with any event data. Plan and targets are left out on
 -- purpose: they reach into the future, and a month with nothing recorded yet has no results to show.
 event_months AS (
-    SELECT month AS m FROM headcount
+    SELECT month AS m FROM staff_months
     UNION ALL SELECT date_trunc('month', date) FROM training
     UNION ALL SELECT date_trunc('month', submitted_on) FROM ideas
     UNION ALL SELECT date_trunc('month', implemented_on) FROM ideas
@@ -30,9 +30,10 @@ scope_units AS (
     SELECT unit FROM units
     WHERE ($unit IS NULL OR unit = $unit) AND ($function IS NULL OR function = $function)
 ),
--- Month-end headcount and leavers of the units in scope; whole-organisation figures are sums over units.
+-- Month-end headcount and leavers of the units in scope, typed or derived from the roster (the view staff_months);
+-- whole-organisation figures are sums over units.
 unit_headcount AS (
-    SELECT month, unit, headcount, leavers FROM headcount
+    SELECT month, unit, headcount, leavers, source FROM staff_months
     WHERE ($unit IS NULL AND $function IS NULL OR unit IN (SELECT unit FROM scope_units))
 ),
 headcount_totals AS (
