@@ -117,16 +117,17 @@ with plan_col:
     else:
         st.dataframe(behind_table(data.behind), hide_index=True, width="stretch", key="overview_behind")
 
-st.header("Outlook against targets")
-st.caption("Each target projected to its month with an 80% interval: coverage and leading indicators at the pace of "
-           "their last 6 months, a lagging metric from the leading indicator it follows, where the lead-lag evidence "
-           "clears the significance bar. On track: the whole interval meets the target; off track: none of it does.")
-narrative.outlook_lines(data.outlook)
-narrative.unit_reach(data.unit_reach, data.all_staff_course)
-
 lead, lag = get(data.pair.columns[1]), get(data.pair.columns[2])
 st.header(f"{md(lead.label)} and {md(lag.label)}, month by month")
 st.plotly_chart(lead_lag_chart(data.pair, lead, lag), width="stretch", key="overview_lead_lag")
 st.caption("Leading indicators move first; lagging metrics are expected to follow months later. "
            "A shared trend is not proof that one causes the other. Any pair, with its lag: the **Leading vs "
            "lagging** page.")
+
+# After the lead-lag chart: the first two laptop screens hold the cards, the units behind and that chart.
+st.header("Outlook against targets")
+st.caption("Each target projected to its month with an 80% interval: coverage and leading indicators at the pace of "
+           "their last 6 months, a lagging metric from the leading indicator it follows, where the lead-lag evidence "
+           "clears the significance bar. On track: the whole interval meets the target; off track: none of it does.")
+narrative.outlook_lines(data.outlook)
+narrative.unit_reach(data.unit_reach, data.all_staff_course)
