@@ -249,15 +249,13 @@ def scan_tests(store, unit: str | None = None, function: str | None = None, thro
 def claims(table: pd.DataFrame, tests: int) -> tuple[tuple[int, float, int] | None, tuple[int, float, int] | None]:
     """(follows, opposite) of a pair's oriented cross-correlation table: its best lag and its strongest lag the
     unwanted way (leadlag.best_lag, leadlag.opposite_lag), each kept only when it also clears the family-wise bar of
-    `tests` correlations. A follow weaker than the pair's relationship the unwanted way is dropped: it is that
-    relationship's echo at a neighbouring lag (a lead whose changes alternate, as a zig-zag's do), not evidence."""
+    `tests` correlations (best_lag already drops a follow that is the echo of a stronger relationship the unwanted
+    way)."""
     def clears(pick):
         return pick is not None and abs(pick[1]) > leadlag.family_threshold(tests, pick[2])
 
     follows, opposite = (pick if clears(pick) else None
                          for pick in (leadlag.best_lag(table), leadlag.opposite_lag(table)))
-    if follows is not None and opposite is not None and abs(opposite[1]) > abs(follows[1]) + _TOLERANCE:
-        follows = None
     return follows, opposite
 
 
