@@ -19,6 +19,7 @@ sections = {"Executive": [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/lead_lag.py", title="Leading vs lagging", icon=":material/timeline:"),
     st.Page("pages/process.py", title="Process behaviour", icon=":material/monitoring:"),
+    st.Page("pages/narrative.py", title="Board narrative", icon=":material/article:"),
     st.Page("pages/help.py", title="How to read these charts", icon=":material/help:"),
 ]}
 if allows(role, "lead"):

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data.schema import TABLES, WORKSHOP_TABLES
+from data.schema import NARRATIVE_TABLES, TABLES, WORKSHOP_TABLES
 from data.store import SECRET_SETTINGS, Store, StoreError, close_all
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); tab and carriage
@@ -18,7 +18,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # skips their files when it reads an export folder back (a workshop's records come from the room, not a workbook).
 # staff_months is the headcount every metric reads, the roster's derived figures included (a view, migration 008);
 # saved mappings belong to the import machinery, not the programme.
-EXTRA_TABLES = ("settings", "audit", "migrations", "staff_months", "mappings", *WORKSHOP_TABLES)
+EXTRA_TABLES = ("settings", "audit", "migrations", "staff_months", "mappings", *WORKSHOP_TABLES,
+                *NARRATIVE_TABLES)
 
 
 def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:

@@ -50,6 +50,8 @@ def _spec(table: str, key_columns: tuple[str, ...], /, **columns: str) -> TableS
 
 # Recorded by live workshops (data/workshops.py), not by import files: exported with the rest, never imported.
 WORKSHOP_TABLES = ("workshops", "participants", "submissions", "votes", "promotions")
+# Written by people editing the board's narrative (data/narratives.py): exported with the rest, never imported.
+NARRATIVE_TABLES = ("narratives",)
 
 TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("units", ("unit",), unit="VARCHAR", function="VARCHAR", parent="VARCHAR"),
@@ -94,4 +96,8 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
           created_at="TIMESTAMP"),
     _spec("promotions", ("submission_id",), submission_id="BIGINT", idea_id="VARCHAR", workshop_id="INTEGER",
           promoted_at="TIMESTAMP", promoted_by="VARCHAR"),
+    # The board's narrative as edited (migration 009), through data/narratives.py.
+    _spec("narratives", ("month", "scope", "line"), month="DATE", scope="VARCHAR", line="INTEGER",
+          sentence_id="VARCHAR", section="VARCHAR", text="VARCHAR", figures="VARCHAR", link="VARCHAR",
+          removed="BOOLEAN", edited_by="VARCHAR", edited_at="TIMESTAMP"),
 ]}

@@ -24,7 +24,10 @@ WRITER_ROLES = frozenset({"lead", "admin"})
 # Roles that may change only some tables: a facilitator runs workshops and promotes their ideas into the pipeline; a
 # participant (no account, known only by a workshop token) adds their own ideas and votes.
 LIMITED_WRITERS = {
-    "facilitator": frozenset({"workshops", "participants", "submissions", "votes", "promotions", "ideas"}),
+    # An executive edits the board's narrative before it goes out (and changes nothing else).
+    "executive": frozenset({"narratives"}),
+    "facilitator": frozenset({"workshops", "participants", "submissions", "votes", "promotions", "ideas",
+                              "narratives"}),
     "participant": frozenset({"participants", "submissions", "votes"}),
 }
 

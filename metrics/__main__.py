@@ -4,6 +4,8 @@
     python -m metrics leadlag --lead KEY --lag KEY [--max-lag 12] [--unit U | --function F] [--db PATH]
     python -m metrics xmr --metric KEY [--rules wheeler|nhs] [--baseline YYYY-MM:YYYY-MM]
                           [--change YYYY-MM ... | --no-changes] [--unit U | --function F]
+    python -m metrics outlook [--unit U | --function F] [--month YYYY-MM] [--db PATH]
+    python -m metrics narrative --month YYYY-MM [--unit U | --function F] [--db PATH]   (Markdown, not CSV)
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from data.store import Store, StoreError, default_db_path
-from metrics import calc, changes, leadlag
+from metrics import calc, changes, leadlag, narrative, outlook
 from metrics.calc import MONTHLY_COLUMNS, FilterError, monthly
 from metrics.registry import get
 from metrics.xmr import RULE_SETS, xmr
@@ -90,6 +92,15 @@ def _parser() -> argparse.ArgumentParser:
     changes_given.add_argument("--no-changes", action="store_true",
                                help="one process over the whole history, whatever changes are stored")
     _common(cmd)
+    cmd = commands.add_parser("outlook", help="every target projected to its month with an 80%% interval: "
+                                              "metric,by,target,projected,low,high,status (on track, at risk, off "
+                                              "track, or empty when no projection is justified)")
+    cmd.add_argument("--month", type=_month, help="project from the figures up to this month (default: all)")
+    _common(cmd)
+    cmd = commands.add_parser("narrative", help="the month's draft narrative as Markdown, each sentence followed by "
+                                                "the link of the view that shows its figures")
+    cmd.add_argument("--month", type=_month, required=True, help="the month the narrative is about (YYYY-MM)")
+    _common(cmd)
     return parser
 
 
@@ -135,19 +146,44 @@ def _xmr_rows(store: Store, args) -> list[list[str]]:
                             in chart[XMR_COLUMNS].itertuples(index=False, name=None)]
 
 
-COMMANDS = {"monthly": _monthly_rows, "leadlag": _leadlag_rows, "xmr": _xmr_rows}
+def _outlook_rows(store: Store, args) -> list[list[str]]:
+    rows = outlook.outlook(store, unit=args.unit, function=args.function, through=args.month)
+    return [outlook.COLUMNS] + [[p.metric, p.by, csv_number(p.target), *(csv_number(v) for v in (p.projected, p.low,
+                                                                                                 p.high)), p.status]
+                                for p in rows]
+
+
+# Where the narrative's links point: the address people open the dashboard by (as the workshop links use it).
+DEFAULT_BASE_URL = "http://localhost:8501"
+
+
+def _narrative_text(store: Store, args) -> str:
+    sentences = narrative.draft(store, args.month, unit=args.unit, function=args.function)
+    scope = args.unit or narrative.SCOPE_PHRASES.get(args.function, "the whole organisation")
+    base = os.environ.get("TRACKER_PUBLIC_URL", "").strip() or DEFAULT_BASE_URL
+    return narrative.to_markdown(sentences, narrative.title(args.month, scope), base)
+
+
+COMMANDS = {"monthly": _monthly_rows, "leadlag": _leadlag_rows, "xmr": _xmr_rows, "outlook": _outlook_rows}
+TEXT_COMMANDS = {"narrative": _narrative_text}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         store = _open_store(args.db or default_db_path())
-        rows = COMMANDS[args.command](store, args)
+        if args.command in TEXT_COMMANDS:
+            text = TEXT_COMMANDS[args.command](store, args)
+        else:
+            rows = COMMANDS[args.command](store, args)
     except (StoreError, FilterError, ValueError, duckdb.Error, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     try:
-        csv.writer(sys.stdout, lineterminator="\n").writerows(rows)
+        if args.command in TEXT_COMMANDS:
+            sys.stdout.write(text)
+        else:
+            csv.writer(sys.stdout, lineterminator="\n").writerows(rows)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader (head, a closed pipe) stopped early; say nothing more and let Python not complain at exit.

@@ -123,8 +123,13 @@ def _strongest(table: pd.DataFrame, sign: int) -> tuple[int, float, int] | None:
 
 def best_lag(table: pd.DataFrame) -> tuple[int, float, int] | None:
     """(k, r, n) of the lag with the largest oriented r above the corrected bar: the evidence a "has followed" claim
-    rests on (r as computed, so a lead better down shows its negative r). None if no lag clears it."""
-    return _strongest(table, 1)
+    rests on (r as computed, so a lead better down shows its negative r). None if no lag clears it, or if a stronger
+    relationship the unwanted way does: a weaker follow beside it is its echo at a neighbouring lag (a lead whose
+    changes alternate), not evidence, and every page, the board pack and the command line must say the same."""
+    follows, opposite = _strongest(table, 1), _strongest(table, -1)
+    if follows is not None and opposite is not None and abs(opposite[1]) > abs(follows[1]):
+        return None
+    return follows
 
 
 def opposite_lag(table: pd.DataFrame) -> tuple[int, float, int] | None:

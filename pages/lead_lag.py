@@ -3,7 +3,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from metrics import calc, leadlag, registry
+from metrics import calc, leadlag, outlook, registry
 from ui.access import require
 from ui.executive import initiatives_in_scope, spine_months, stop_without_data
 from ui.figures import aligned_chart, correlation_chart, initiatives_shown
@@ -56,6 +56,7 @@ state.remember("lag", lag_key)
 period = (filters.start, filters.end)
 table = leadlag.leadlag_table(store, lead_key, lag_key, max_lag=MAX_LAG, period=period, **filters.scope)
 best = leadlag.best_lag(table)
+band = outlook.pair_projection(store, lead_key, lag_key, table, through=filters.end, **filters.scope)
 with shift_col:
     # After a change of pair the URL still holds the old pair's shift: start from the new pair's best lag instead.
     from_link = [] if st.session_state.pop(f"{PAGE}_pair_changed", False) else None
@@ -87,8 +88,10 @@ st.markdown(f"**{lag_def.label}** and **{lead_def.label}**"
             + (f" moved {shift} month{'s' if shift != 1 else ''} later" if shift else "")
             + f"; below, the initiatives of {md(filters.scope_phrase)}")
 initiatives = initiatives_in_scope(store, filters, prefer=(lead_key, lag_key))
-fig = aligned_chart(lead_series, lag_series, shift, lead_def, lag_def, initiatives)
+fig = aligned_chart(lead_series, lag_series, shift, lead_def, lag_def, initiatives, projection=band)
 st.plotly_chart(fig, width="stretch", key=f"{PAGE}_aligned")
+st.caption(outlook.pair_projection_note(lead_def, lag_def, table, band,
+                                        outlook.scan_tests(store, through=filters.end, **filters.scope)))
 drawn, total = initiatives_shown(initiatives, filters.start, filters.end)
 if drawn < total:
     st.caption(f"{drawn} of {total} initiatives in the period are shown: first those meant to move these two "

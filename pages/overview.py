@@ -4,6 +4,7 @@ import streamlit as st
 from data.programme import courses
 from metrics.calc import default_course
 from metrics.registry import get
+from ui import narrative
 from ui.access import require
 from ui.boardpack import build_board_pack
 from ui.cards import behind_card, card_row
@@ -40,14 +41,17 @@ data = overview_data(store, filters, course)
 with actions:
     share_link(state)
 with actions, st.popover("Board pack", icon=":material/download:", help="The overview as a file for a board"):
-    st.caption(f"{md(filters.scope_label)}, {filters.period_label}: the cards and charts below as one HTML file that "
-               "opens without a server, and every figure as CSV.")
+    st.caption(f"{md(filters.scope_label)}, {filters.period_label}: the month's narrative (as edited on the Board "
+               "narrative page), then the cards and charts below, as one HTML file that opens without a server, and "
+               "every figure as CSV.")
     pack_key = (store.data_version(), filters)
     if st.button("Build board pack", key="overview_build_pack", icon=":material/build:"):
         with st.status("Building the board pack…", expanded=True) as status:
             bar = st.progress(0.0, text="Starting")
+            story = narrative.story(store, filters)
             pack = build_board_pack(data, "Service culture programme: board pack", freshness(store, data.computed_at),
-                                    progress=lambda fraction, text: bar.progress(fraction, text=text))
+                                    progress=lambda fraction, text: bar.progress(fraction, text=text),
+                                    narrative=story.shown if story else None, base=narrative.app_root())
             status.update(label="Board pack ready", state="complete", expanded=False)
         st.session_state[PACK_STATE] = (pack_key, pack)
     built = st.session_state.get(PACK_STATE)
@@ -119,3 +123,11 @@ st.plotly_chart(lead_lag_chart(data.pair, lead, lag), width="stretch", key="over
 st.caption("Leading indicators move first; lagging metrics are expected to follow months later. "
            "A shared trend is not proof that one causes the other. Any pair, with its lag: the **Leading vs "
            "lagging** page.")
+
+# After the lead-lag chart: the first two laptop screens hold the cards, the units behind and that chart.
+st.header("Outlook against targets")
+st.caption("Each target projected to its month with an 80% interval: coverage and leading indicators at the pace of "
+           "their last 6 months, a lagging metric from the leading indicator it follows, where the lead-lag evidence "
+           "clears the significance bar. On track: the whole interval meets the target; off track: none of it does.")
+narrative.outlook_lines(data.outlook)
+narrative.unit_reach(data.unit_reach, data.all_staff_course)

@@ -96,7 +96,7 @@ def test_an_import_problem_reads_in_full_with_its_fix(browser, own_url):
     wait_until_idle(page)
     table = page.locator('[data-testid="stTable"]').first
     reason = table.locator("td").filter(has_text="Front Desk").first
-    assert reason.is_visible()
+    reason.wait_for(state="visible", timeout=60_000)  # the table's rows may arrive a moment after its header
     box = reason.bounding_box()
     assert box["x"] + box["width"] <= LAPTOP["width"]  # the whole reason is on screen, wrapped, not cut off
     assert 'did you mean "Front Desk"' in table.inner_text()

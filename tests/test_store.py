@@ -10,7 +10,8 @@ UNIT = pd.DataFrame({"unit": ["Cabin"], "function": ["frontline"], "parent": [No
 
 def test_an_executive_cannot_write_and_nothing_changes(tmp_path):
     viewer = Store(tmp_path / "t.duckdb", actor="board@example.org", role="executive")
-    with pytest.raises(WriteNotAllowed, match="may view the tracker but not change it"):
+    # An executive may edit the board's narrative (tests/test_narrative_edits.py) and nothing else.
+    with pytest.raises(WriteNotAllowed, match="may not change units"):
         with viewer.transaction("edit") as tx:
             tx.upsert("units", UNIT)
     assert viewer.is_empty() and viewer.data_version() == 0

@@ -13,10 +13,11 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from data.export import formula_safe
+from metrics.outlook import PACE_MONTHS
 from metrics.xmr import rules_sentence
 from ui.cards import card_texts
 from ui.executive import OverviewData
-from ui.figures import coverage_heatmap, lead_lag_chart, plan_chart
+from ui.figures import coverage_heatmap, lead_lag_chart, plan_chart, reach_table
 from ui.filters import FUNCTION_LABELS
 
 Progress = Callable[[float, str], None]
@@ -30,7 +31,8 @@ h1 { margin-bottom: 0.2rem; } .meta { color: #5f5e5c; margin-top: 0; }
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; font-size: 0.95rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f5f5f5; } td.num { text-align: right; white-space: nowrap; }
-.note { color: #5f5e5c; font-size: 0.9rem; }
+.note { color: #5f5e5c; font-size: 0.9rem; } .stale { color: #8a4b00; font-style: italic; }
+li { margin-bottom: 0.35rem; }
 """
 
 
@@ -67,6 +69,7 @@ def figure_tables(data: OverviewData) -> dict[str, pd.DataFrame]:
         "coverage_by_unit": data.coverage.reset_index(drop=True),
         "plan_vs_actual": data.plan,
         "units_behind_plan": data.behind,
+        "units_reaching_plan": data.unit_reach,
         f"{data.pair.columns[1]}_and_{data.pair.columns[2]}": data.pair,
     }
 
@@ -135,8 +138,46 @@ def _behind_html(data: OverviewData) -> str:
     return _table_html(shown, {"Coverage", "Plan", "Behind by"})
 
 
-def build_board_pack(data: OverviewData, title: str, meta: str, progress: Progress | None = None) -> BoardPack:
-    """The HTML document and the zip of CSVs; progress(fraction, text) is told each step."""
+def _narrative_html(sentences, base: str) -> str:
+    """The month's narrative (metrics.narrative Shown sentences) as the pack's opening: a list per section, each
+    sentence escaped, with the link of the view that shows its figures and, when stale, what changed."""
+    from metrics.narrative import SECTIONS
+
+    parts = ["<h2>The month in brief</h2>"]
+    for key, label in SECTIONS.items():
+        items = [s for s in sentences if s.section == key]
+        if not items:
+            continue
+        rows = []
+        for s in items:
+            link = (f' <a href="{html.escape(base.rstrip("/") + "/" + s.link)}">View the figures</a>' if s.link
+                    else "")
+            stale = f' <span class="stale">Stale: {html.escape(s.stale)}.</span>' if getattr(s, "stale", "") else ""
+            rows.append(f"<li>{html.escape(s.text)}{link}{stale}</li>")
+        parts.append(f"<h3>{html.escape(label)}</h3><ul>{''.join(rows)}</ul>")
+    return "".join(parts)
+
+
+def _outlook_html(data: OverviewData) -> str:
+    if not data.outlook:
+        return ""
+    from ui.narrative import status_words
+
+    rows = "".join(f"<li><strong>{html.escape(status_words(projection)[0])}</strong>: "
+                   f"{html.escape(sentence.text)}</li>" for projection, sentence in data.outlook)
+    units = ""
+    if not data.unit_reach.empty:
+        units = (f"<h3>When each unit reaches the training plan ({html.escape(data.all_staff_course)})</h3>"
+                 f"<p class='note'>At the pace of each unit's last {PACE_MONTHS} months, with an 80% interval.</p>"
+                 + _table_html(reach_table(data.unit_reach)))
+    return ("<h2>Outlook against targets</h2><p class='note'>Each target projected to its month with an 80% interval; "
+            f"on track when the whole interval meets it, off track when none of it does.</p><ul>{rows}</ul>{units}")
+
+
+def build_board_pack(data: OverviewData, title: str, meta: str, progress: Progress | None = None,
+                     narrative: list | None = None, base: str = "") -> BoardPack:
+    """The HTML document and the zip of CSVs; progress(fraction, text) is told each step. With `narrative` (the
+    month's sentences as shown, metrics.narrative.Shown) the pack opens with it, links rooted at `base`."""
     report = progress or (lambda fraction, text: None)
     report(0.05, "Drawing the charts")
     figures = overview_figures(data)
@@ -150,8 +191,11 @@ def build_board_pack(data: OverviewData, title: str, meta: str, progress: Progre
         '<p class="note">Process behaviour (the cards\' variation and assurance): '
         f"{html.escape(rules_sentence(data.rules))}</p>",
     ]
+    if narrative:
+        sections.insert(2, _narrative_html(narrative, base))
     report(0.2, "Writing the cards")
     sections.append(_cards_html(data))
+    sections.append(_outlook_html(data))
     captions = {
         "coverage": f"Coverage of {html.escape(data.course_title)} by unit and month; "
                     "back-office units are marked.",

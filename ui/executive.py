@@ -11,7 +11,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from metrics import calc, changes, coverage, leadlag, registry
+from metrics import calc, changes, coverage, leadlag, narrative, outlook, registry
 from metrics.registry import MetricDef
 from metrics.summary import CardSummary, card_summary
 from metrics.xmr import DEFAULT_RULES
@@ -61,7 +61,10 @@ class OverviewData:
     course_notice: str  # why coverage has no figure (see course_notice), or ''
     rules: str = DEFAULT_RULES  # the XmR rule set the cards' verdicts apply
     computed_at: datetime = field(default_factory=datetime.now)
-
+    # One line per target: (metrics.outlook.Projection, its metrics.narrative.Sentence), as of the period's end.
+    outlook: list = field(default_factory=list)
+    # Each unit against the end of the training plan at its own pace (metrics.outlook.coverage_outlook).
+    unit_reach: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=outlook.UNIT_COLUMNS))
     all_staff_course: str = ""  # the course the coverage card reads, whatever course the other views show
 
     @property
@@ -189,9 +192,13 @@ def compute_overview(store, filters: Filters, course: str | None = None) -> Over
     plan = _plan_months(coverage.plan_vs_actual(store, course, **filters.scope), filters,
                         last_complete_month(months))
     behind = coverage.units_behind_plan(store, filters.end, course, BEHIND_LIST, **filters.scope)
+    lines = narrative.target_lines(store, filters.end, **filters.scope) if filters.end else []
+    reach = (outlook.coverage_outlook(store, through=filters.end, **filters.scope) if filters.end
+             else pd.DataFrame(columns=outlook.UNIT_COLUMNS))
     notice = course_notice(store, course, all_staff=course == all_staff)
     return OverviewData(filters, months, leading, lagging, headline, by_unit, units, by_unit["unit"].nunique(), plan,
-                        behind, _pair(store, filters), course, notice, calc.rule_set(store), all_staff_course=all_staff)
+                        behind, _pair(store, filters), course, notice, calc.rule_set(store), outlook=lines,
+                        unit_reach=reach, all_staff_course=all_staff)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -142,6 +143,33 @@ def behind_table(behind: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def reach_table(reach: pd.DataFrame) -> pd.DataFrame:
+    """metrics.outlook.coverage_outlook as a reader sees it: each unit, its coverage, the plan's target and date, the
+    month its own pace reaches the target with the 80% interval, and whether that is by the plan's date."""
+    from metrics.months import label
+
+    def when(row) -> str:
+        if row.coverage >= row.target:
+            return "Reached"
+        return label(row.reach) if row.reach else "Not within five years"
+
+    def interval(row) -> str:
+        if row.coverage >= row.target or not row.reach:
+            return ""
+        latest = label(row.latest) if row.latest else "beyond five years"
+        return label(row.earliest) if row.earliest == row.latest else f"{label(row.earliest)} to {latest}"
+
+    rows = list(reach.itertuples(index=False))
+    return pd.DataFrame({
+        "Unit": [unit_label(r.unit, r.function) for r in rows],
+        "Coverage": [f"{r.coverage:.0%}" for r in rows],
+        "Plan": [f"{r.target:.0%} by {label(r.by)}" for r in rows],
+        "Reaches it": [when(r) for r in rows],
+        "80% interval": [interval(r) for r in rows],
+        "By the plan's date": ["Yes" if r.on_time else "No" for r in rows],
+    }, columns=["Unit", "Coverage", "Plan", "Reaches it", "80% interval", "By the plan's date"])
+
+
 def coverage_heatmap(frame: pd.DataFrame, units: list[str]) -> go.Figure:
     """Coverage of each unit (rows, in the order given, top first) by month (columns); the back office is marked in
     the row label, every cell carries its per cent as text and in the hover, so colour is never the only carrier."""
@@ -188,11 +216,33 @@ def _short(text: str, limit: int = INITIATIVE_NAME_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+PROJECTION_FILL = "rgba(213, 94, 0, 0.15)"
+
+
+def _projection_traces(fig: go.Figure, lag: pd.Series, projection: pd.DataFrame, lag_def) -> None:
+    """The lagging metric's projection after its last month: the 80% interval as a shaded band and the projected
+    path as a dashed line starting from the last value, on the lag's axis."""
+    known = lag.dropna()
+    x = _month_dates(projection["month"])
+    # One closed shape (high going out, low coming back): fills between two traces pair up unreliably on subplots.
+    fig.add_trace(go.Scatter(x=pd.concat([x, x[::-1]], ignore_index=True),
+                             y=[*projection["high"], *projection["low"][::-1]], mode="lines", fill="toself",
+                             fillcolor=PROJECTION_FILL, line={"width": 0}, name="80% interval", hoverinfo="skip"),
+                  row=1, col=1, secondary_y=True)
+    path_x = pd.concat([_month_dates(pd.Series([known.index[-1]])), x], ignore_index=True)
+    path_y = [float(known.iloc[-1]), *projection["projected"]]
+    fig.add_trace(go.Scatter(x=path_x, y=path_y, mode="lines", name=f"{lag_def.label}, projected",
+                             line={"color": LAG_COLOUR, "width": 2, "dash": "dash"},
+                             hovertemplate="%{x|%b %Y}: %{y}<extra>projected</extra>"), row=1, col=1, secondary_y=True)
+
+
 def aligned_chart(lead: pd.Series, lag: pd.Series, shift: int, lead_def, lag_def,
-                  initiatives: pd.DataFrame | None = None) -> go.Figure:
+                  initiatives: pd.DataFrame | None = None, projection: pd.DataFrame | None = None) -> go.Figure:
     """The lagging metric (line) and the leading one moved `shift` months later (bars), each on its own axis, so a lag
     of k months lines the lead's movement up with the lag's. Below, on the same time axis, one bar per initiative from
-    its start to its end (or to the chart's end while it runs); dotted lines carry their starts up into the chart."""
+    its start to its end (or to the chart's end while it runs); dotted lines carry their starts up into the chart.
+    With a projection (metrics.outlook.pair_projection: month, projected, low, high) the lag carries on after its last
+    month as a dashed line inside its shaded 80% interval."""
     months = sorted(set(lead.index) | set(lag.index))
     first, last = (months[0], months[-1]) if months else (None, None)
     rows = _initiative_rows(initiatives, first, last) if initiatives is not None and first else []
@@ -218,7 +268,11 @@ def aligned_chart(lead: pd.Series, lag: pd.Series, shift: int, lead_def, lag_def
     # Each axis picks its own round ticks; synchronised ticks would give the second one values like 34.7.
     fig.update_yaxes(title_text=lag_def.axis_title, secondary_y=True, row=1, col=1, showgrid=False, tickmode="auto",
                      nticks=6, tickformat=".0%" if lag_def.unit == "share" else None)
-    _align_zeros(fig, moved.to_numpy(), lag.to_numpy(), row=1, col=1)
+    drawn = lag.to_numpy()
+    if projection is not None and not projection.empty and not lag.dropna().empty:
+        _projection_traces(fig, lag, projection, lag_def)
+        drawn = np.concatenate([drawn, projection["low"].to_numpy(), projection["high"].to_numpy()])
+    _align_zeros(fig, moved.to_numpy(), drawn, row=1, col=1)
     for i, (_short_label, start, end, full) in enumerate(shown):
         fig.add_trace(go.Scatter(x=[start, end], y=[i, i], mode="lines",
                                  line={"color": INITIATIVE_COLOUR, "width": 9},

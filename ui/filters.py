@@ -7,11 +7,10 @@ plain names ("unit") so that a link reads well.
 """
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from metrics import calc
+from metrics.months import current_month, last_complete_month
+from metrics.months import label as month_label
+from metrics.text import md
 
 FUNCTION_LABELS = {"": "All functions", "frontline": "Front line", "internal": "Back office",
                    "leadership": "Leadership"}
@@ -26,35 +28,10 @@ FUNCTION_LABELS = {"": "All functions", "frontline": "Front line", "internal": "
 SHARED_PARAMS = ("from", "to", "function", "unit")
 _SHARED_STATE = "url_state_shared"
 WHOLE_ORGANISATION = "Whole organisation"
-TO_DATE = "to date"
-
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$])")
-
-
-def md(text: str) -> str:
-    """User text (a unit's name) inside Markdown: every character Markdown or Streamlit would read as formatting,
-    a link, an icon or a colour is escaped, so the text shows as typed."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
-
-
-def current_month() -> str:
-    """The calendar month running now ('YYYY-MM'): its figures are partial until it ends."""
-    return date.today().strftime("%Y-%m")
-
-
-def month_label(month: str | None) -> str:
-    """'Mar 2026'; the running month reads 'Dec 2026 to date', so a partial month never passes for a whole one."""
-    if not month:
-        return "no data yet"
-    label = pd.Period(month, "M").strftime("%b %Y")
-    return f"{label} {TO_DATE}" if month == current_month() else label
-
-
-def last_complete_month(months: Sequence[str]) -> str | None:
-    """The default end of a period: the latest month that has ended (the running month only when it is all there is)."""
-    ended = [m for m in months if m < current_month()]
-    return ended[-1] if ended else (months[-1] if months else None)
+TO_DATE = "to date"  # how metrics.months.label marks the running month
+# Re-exported: pages and tests reach the month helpers and the one escaping helper through the filters.
+__all__ = ["FUNCTION_LABELS", "Filters", "PageState", "TO_DATE", "cli_scope", "current_month", "filter_bar",
+           "freshness", "last_complete_month", "md", "month_label", "share_link"]
 
 
 # A label names this many chosen units; beyond them it counts the rest ("A, B, C and 7 more units").
