@@ -170,6 +170,9 @@ TEXT_COMMANDS = {"narrative": _narrative_text}
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # One --unit is that unit; several are taken together (a tuple: figures are cached by scope).
+    if getattr(args, "unit", None):
+        args.unit = args.unit[0] if len(args.unit) == 1 else tuple(args.unit)
     try:
         store = _open_store(args.db or default_db_path())
         if args.command in TEXT_COMMANDS:

@@ -66,7 +66,7 @@ class Filters:
     def scope(self) -> dict:
         """Keyword arguments for metrics: units (their function is implied) or a function, or neither."""
         if self.units:
-            return {"unit": self.unit or list(self.units), "function": None}
+            return {"unit": self.unit or tuple(self.units), "function": None}
         return {"unit": None, "function": self.function}
 
     @property
