@@ -91,6 +91,7 @@ def restore(db_path: Path, source: Path, actor: str = "cli") -> Path | None:
     # The version must move past both files' versions, or figures cached for the replaced data would be reused.
     version = max(replaced_version, store.data_version())
     with store.transaction("restore", f"restored from {source}") as tx:
+        tx.mark_changed(*TABLES, "settings")  # every table may differ from what figures were cached from
         tx.execute("UPDATE settings SET value = ? WHERE key = 'data_version'", [str(version)])
         tx.set_setting("restored_from", f"{source} at {datetime.now().isoformat(timespec='seconds')}")
     return kept

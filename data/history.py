@@ -11,6 +11,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from data import bulk
 from data.records import EDITABLE, SaveResult, checked_rows, normalise_key, record_label, write
 from data.schema import TABLES
 from data.store import Store, StoreError, Transaction, WriteSummary
@@ -40,6 +41,10 @@ def describe_change(before: dict | None, after: dict | None) -> str:
     """One line a person reads: 'added', 'deleted', or each changed field as 'status: review → implemented'."""
     if before is None and after is None:
         return ""
+    if isinstance(before, dict) and "image" in before and isinstance(after, dict) and "counts" in after:
+        counts = after["counts"]
+        return (f"whole file: {counts.get('new', 0)} new, {counts.get('updated', 0)} updated"
+                + (f", {counts['deleted']} deleted" if counts.get("deleted") else ""))
     if before is None:
         return "added"
     if after is None:
@@ -141,10 +146,13 @@ def revert(store: Store, audit_id: int, force: bool = False, _action: str = "rev
     change deleted it, its old values otherwise. One audited transaction (action "revert", detail naming the change).
 
     Refused with a StoreError when the record has changed since (naming that later change) unless force=True, and
-    when the old record no longer passes the rules (e.g. its unit has since been removed)."""
+    when the old record no longer passes the rules (e.g. its unit has since been removed). A whole file imported at
+    once (data/bulk.py) is reverted as a whole, from its before-image."""
     change = _change(store, audit_id)
     table, key, before = change["table"], change["key"], change["before"]
     label = f'{table} "{change["record"]}"'
+    if isinstance(key, dict) and bulk.BULK_KEY in key:
+        return _revert_file(store, change, force, _action, _detail or f"revert of change #{audit_id} ({label})")
 
     def not_changed_since(tx: Transaction) -> None:
         later = _later_change(tx, change)
@@ -166,6 +174,21 @@ def revert(store: Store, audit_id: int, force: bool = False, _action: str = "rev
     if result.problems:
         raise StoreError(f"Cannot revert change #{audit_id}: " + "; ".join(p.reason for p in result.problems))
     return result.summary
+
+
+def _revert_file(store: Store, change: dict, force: bool, action: str, detail: str) -> WriteSummary:
+    """Undo a whole file's import; refused while any later change touched its table, unless forced."""
+    table, audit_id = change["table"], int(change["id"])
+    with store.transaction(action, detail) as tx:
+        later = tx.rows("SELECT id, changed_at, actor, action FROM audit WHERE table_name = ? AND id > ? "
+                        "ORDER BY id DESC LIMIT 1", [table, audit_id])
+        if later and not force:
+            later_id, when, who, later_action = later[0]
+            raise StoreError(f'{table} "{change["record"]}" has changed since change #{audit_id}: change #{later_id} '
+                             f"({later_action} by {who}, {_when(when)}) came after it. Revert that later change "
+                             "first, or revert anyway to overwrite it.")
+        bulk.revert(tx, store.path, table, change["before"], change["key"][bulk.BULK_KEY])
+    return tx.summary
 
 
 def deleted_records(store: Store, table: str, limit: int = 500) -> pd.DataFrame:

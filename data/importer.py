@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from data import roster
+from data import bulk, roster
 from data.export import EXTRA_TABLES as EXPORT_ONLY_TABLES
 from data.export import FORMULA_PREFIXES
 from data.formats import FORMATS, RESERVED_METRIC_KEYS, Column, FileFormat, Unfit
@@ -62,6 +62,7 @@ class ImportPlan:
 
     problems: list[Problem] = field(default_factory=list)
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # table -> rows converted to the stored types
+    staged: dict = field(default_factory=dict)  # table -> data.bulk.Staged: a large CSV checked and held by DuckDB
     preview: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> new / updated / unchanged
     written: dict[str, dict[str, int]] = field(default_factory=dict)  # what run_import wrote; empty if nothing
 
@@ -286,9 +287,16 @@ def _records(table: _Table, positions: dict[str, int]) -> None:
             table.texts[name].append(row[index] if index < len(row) else "")
         stray = next((i for i, cell in enumerate(row) if cell and (i >= len(header) or not header[i])), None)
         if stray is not None:
-            table.problem(len(table.row_numbers) - 1, f"({get_column_letter(stray + 1)})",
-                          "has a value under no column name (in a CSV file, a value containing a comma must be "
-                          "in double quotes)")
+            table.problem(len(table.row_numbers) - 1, f"({get_column_letter(stray + 1)})", STRAY_REASON)
+
+
+def cell_reason(rule, text: str, error: ValueError) -> str:
+    """Why a cell's text does not fit its rule, as every problem list says it."""
+    return str(error) if isinstance(error, Unfit) else f'must be {rule.expects} (got "{_show(text)}")'
+
+
+def empty_reason(rule) -> str:
+    return f"must be {rule.expects} (the cell is empty)"
 
 
 def _check_cells(table: _Table, column: Column) -> None:
@@ -309,14 +317,13 @@ def _check_cells(table: _Table, column: Column) -> None:
     for index, text in enumerate(texts):
         if not text:
             if not column.optional:
-                table.problem(index, column.name, f"must be {rule.expects} (the cell is empty)")
+                table.problem(index, column.name, empty_reason(rule))
                 table.failed.add((column.name, index))
             values.append(column.empty_value)
             continue
         value = parsed[text]
         if isinstance(value, ValueError):
-            reason = str(value) if isinstance(value, Unfit) else f'must be {rule.expects} (got "{_show(text)}")'
-            table.problem(index, column.name, reason)
+            table.problem(index, column.name, cell_reason(rule, text, value))
             table.failed.add((column.name, index))
             value = None
         values.append(value)
@@ -339,6 +346,34 @@ def _unit_hint(unit: str, known: set[str]) -> str:
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 
+STRAY_REASON = ("has a value under no column name (in a CSV file, a value containing a comma must be in double "
+                "quotes)")
+
+
+def unit_reason(unit: str, hint: str, grid: bool = False) -> str:
+    where = "not a stored unit" if grid else "neither stored nor in this import's units"
+    return f'names the unit "{_show(unit)}", which is {where}{hint}'
+
+
+def order_reason(earlier: str, later_text: str, earlier_text: str) -> str:
+    return f"must not be before {earlier} ({later_text} is before {earlier_text})"
+
+
+def filled_reason(other: str, wanted: str, value, filled: bool) -> str | None:
+    """Why a cell that must be filled exactly when `other` is `wanted` breaks that rule, or None when it keeps it."""
+    if value == wanted and not filled:
+        return f"is required when {other} is {wanted} (the cell is empty)"
+    if value != wanted and filled:
+        return f'must be empty unless {other} is {wanted} ({other} is "{value}")'
+    return None
+
+
+def duplicate_reason(first_row: int, texts: Mapping[str, str], grid: bool = False) -> str:
+    shown = ", ".join(f'{c} "{_show(t)}"' for c, t in texts.items())
+    scope = "in one save" if grid else "in an import"
+    return f"repeats the key of row {first_row} ({shown}); each record may appear only once {scope}"
+
+
 def _check_unit_names(table: _Table, known: set[str]) -> None:
     hints: dict[str, str] = {}  # one misspelt unit tends to fill a whole column
     for column in table.fmt.columns:
@@ -348,8 +383,7 @@ def _check_unit_names(table: _Table, known: set[str]) -> None:
             if unit and unit not in known:
                 if unit not in hints:
                     hints[unit] = _unit_hint(unit, known)
-                where = "not a stored unit" if table.sheet.grid else "neither stored nor in this import's units"
-                table.problem(index, column.name, f'names the unit "{_show(unit)}", which is {where}{hints[unit]}')
+                table.problem(index, column.name, unit_reason(unit, hints[unit], table.sheet.grid))
 
 
 def _day(value: date) -> date:
@@ -371,7 +405,7 @@ def _check_order(table: _Table) -> None:
             a, b = table.values[later][index], table.values[earlier][index]
             ta, tb = table.texts[later][index], table.texts[earlier][index]
             if a is not None and b is not None and _is_before(a, ta, b, tb):
-                table.problem(index, later, f"must not be before {earlier} ({ta} is before {tb})")
+                table.problem(index, later, order_reason(earlier, ta, tb))
 
 
 def _check_filled_iff(table: _Table) -> None:
@@ -380,10 +414,8 @@ def _check_filled_iff(table: _Table) -> None:
             if not (table.usable(column, index) and table.usable(other, index)):
                 continue
             filled, value = bool(table.texts[column][index]), table.values[other][index]
-            if value == wanted and not filled:
-                table.problem(index, column, f"is required when {other} is {wanted} (the cell is empty)")
-            elif value != wanted and filled:
-                table.problem(index, column, f'must be empty unless {other} is {wanted} ({other} is "{value}")')
+            if (reason := filled_reason(other, wanted, value, filled)) is not None:
+                table.problem(index, column, reason)
 
 
 def _check_duplicates(table: _Table) -> None:
@@ -394,10 +426,8 @@ def _check_duplicates(table: _Table) -> None:
             continue
         record_key = tuple(table.values[c][index] for c in key)
         if record_key in seen:
-            shown = ", ".join(f'{c} "{_show(table.texts[c][index])}"' for c in key)
-            scope = "in one save" if table.sheet.grid else "in an import"
-            table.problem(index, ", ".join(key), f"repeats the key of row {seen[record_key]} ({shown}); "
-                                                 f"each record may appear only once {scope}")
+            texts = {c: table.texts[c][index] for c in key}
+            table.problem(index, ", ".join(key), duplicate_reason(seen[record_key], texts, table.sheet.grid))
         else:
             seen[record_key] = number
 
@@ -525,7 +555,9 @@ def plan_import(store: Store, files: Mapping[str, bytes], progress: Progress | N
     passed every check; the import as a whole may run only when there are no problems at all.
 
     `progress`, if given, is told how far the work has got (reading, checking, comparing), for a progress bar."""
-    return _plan(store, files, progress, preview=True)
+    plan = _plan(store, files, progress, preview=True)
+    drop_staged(store, plan)
+    return plan
 
 
 def _plan(store: Store, files: Mapping[str, bytes], progress: Progress | None, preview: bool) -> ImportPlan:
@@ -538,18 +570,83 @@ def _plan(store: Store, files: Mapping[str, bytes], progress: Progress | None, p
         plan.problems.append(Problem("", None, "", f"nothing to import: give a folder of CSV files named after the "
                                                    f"tables ({_TABLE_LIST}) or one .xlsx workbook"))
         return plan
-    sheets, plan.problems = _read_files(files, _scaled(progress, 0.0, 0.3))
+    candidates = {name: data for name, data in files.items() if bulk.wants_bulk(name, data)}
+    rest = {name: data for name, data in files.items() if name not in candidates}
+    sheets, plan.problems = _read_files(rest, _scaled(progress, 0.0, 0.2))
+    chosen, _ = _pick_sheets(sheets)
+    for name, data in candidates.items():
+        stem = Path(name).stem.lower()
+        if progress:
+            progress(0.2, f"Reading and checking {name} with DuckDB")
+        if stem not in chosen and stem not in plan.staged:
+            try:
+                plan.staged[stem] = bulk.stage(store._cursor(), name, data, _known_units(store, chosen),
+                                               _known_metrics(store, chosen))
+                continue
+            except bulk.NotForBulk:
+                pass  # cell by cell, exactly as a small file
+        found, trouble = _read_csv(name, data)
+        sheets += found
+        plan.problems += trouble
     chosen, picked_problems = _pick_sheets(sheets)
     plan.problems += picked_problems
     problems, plan.frames = check_sheets(store, chosen, _scaled(progress, 0.3, 0.8))
-    plan.problems += problems
+    plan.problems += _in_table_order(problems, chosen, plan.staged)
     if preview or plan.problems:
         if progress:
             progress(0.8, "Comparing with the stored records")
         plan.preview = store.preview_upsert(plan.frames)
+        plan.preview.update({stem: bulk.preview(store._cursor(), staged) for stem, staged in plan.staged.items()
+                             if not staged.problems})
+        plan.preview = {t: plan.preview[t] for t in FORMATS if t in plan.preview}
     if progress:
         progress(1.0, "Checked")
     return plan
+
+
+def _known_units(store: Store, chosen: Mapping[str, _Sheet]) -> set[str]:
+    """Units stored or named in this import's units file, as the cell-by-cell checks know them."""
+    known = {r[0] for r in store.rows("SELECT unit FROM units")}
+    if "units" in chosen:
+        rows = chosen["units"].rows
+        header = [c.lower() for c in rows[0]]
+        if "unit" in header:
+            at = header.index("unit")
+            known.update(row[at] for row in rows[1:] if at < len(row) and row[at])
+    return known
+
+
+def _known_metrics(store: Store, chosen: Mapping[str, _Sheet]) -> set[str]:
+    known = set(RESERVED_METRIC_KEYS) | {r[0] for r in store.rows(
+        "SELECT metric FROM readings UNION SELECT key FROM metric_registry")}
+    for stem, column in (("readings", "metric"), ("metric_registry", "key")):
+        if stem in chosen:
+            rows = chosen[stem].rows
+            header = [c.lower() for c in rows[0]]
+            if column in header:
+                at = header.index(column)
+                known.update(row[at] for row in rows[1:] if at < len(row) and row[at])
+    return known
+
+
+def _in_table_order(problems: list[Problem], chosen: Mapping[str, _Sheet], staged: Mapping) -> list[Problem]:
+    """The problems of files checked cell by cell and of files checked by DuckDB, table by table (units first)."""
+    by_source: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_source.setdefault(problem.file, []).append(problem)
+    ordered = []
+    for stem in FORMATS:
+        if stem in staged:
+            ordered += staged[stem].problems
+        elif stem in chosen:
+            ordered += by_source.pop(chosen[stem].source, [])
+    return ordered + [p for rest in by_source.values() for p in rest]
+
+
+def drop_staged(store: Store, plan: ImportPlan) -> None:
+    """Release the temporary tables of the files DuckDB staged (after the write, or after a preview)."""
+    for staged in plan.staged.values():
+        bulk.drop(store._cursor(), staged)
 
 
 def _scaled(progress: Progress | None, start: float, end: float) -> Progress | None:
@@ -564,19 +661,30 @@ def run_import(store: Store, files: Mapping[str, bytes], dry_run: bool = False,
     """Check, then write every table in one transaction (units first), or nothing if there is any problem."""
     # A run that writes needs no separate preview: the write itself decides what is new, updated or unchanged.
     plan = _plan(store, files, _scaled(progress, 0.0, 0.7), preview=dry_run)
-    if plan.problems or dry_run:
-        return plan
-    if progress:
-        progress(0.7, "Writing")
-    with store.transaction("import", ", ".join(files)) as tx:
-        for table, frame in plan.frames.items():  # frames are in dependency order
-            plan.preview[table] = {k: v for k, v in tx.upsert(table, frame).items() if k != "deleted"}
-        roster.after_write(tx, set(plan.frames))
-        # The tables of the files; a setting the import keeps beside them (the roster's date) is no record of theirs.
-        plan.written = {table: dict(counts) for table, counts in tx.summary.counts.items() if table in FORMATS}
+    try:
+        if plan.problems or dry_run:
+            return plan
+        _write(store, plan, files, progress)
+    finally:
+        drop_staged(store, plan)
     if progress:
         progress(1.0, "Written")
     return plan
+
+
+def _write(store: Store, plan: ImportPlan, files: Mapping[str, bytes], progress: Progress | None) -> None:
+    with store.transaction("import", ", ".join(files)) as tx:
+        for done, table in enumerate(t for t in FORMATS if t in plan.frames or t in plan.staged):  # units first
+            if progress:
+                progress(0.7 + 0.3 * done / (len(plan.frames) + len(plan.staged)), f"Writing {table}")
+            if table in plan.staged:
+                counts = bulk.write(tx, store.path, plan.staged[table])
+            else:
+                counts = tx.upsert(table, plan.frames[table])
+            plan.preview[table] = {k: v for k, v in counts.items() if k != "deleted"}
+        roster.after_write(tx, set(plan.frames) | set(plan.staged))
+        # The tables of the files; a setting the import keeps beside them (the roster's date) is no record of theirs.
+        plan.written = {table: dict(counts) for table, counts in tx.summary.counts.items() if table in FORMATS}
 
 
 # -- for the command line ------------------------------------------------------------------------------------------

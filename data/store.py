@@ -5,7 +5,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data import summaries
 from data.schema import TABLES, TableSpec, quote
 
 DEFAULT_DB = Path(__file__).resolve().parent / "tracker.duckdb"
@@ -34,6 +35,19 @@ SECRET_SHOWN = "(secret, not shown)"  # what the audit keeps of a secret setting
 # Settings that never leave the database except in a whole-database backup (the export leaves them out).
 PERSON_ID_SALT = "person_id_salt"
 SECRET_SETTINGS = frozenset({PERSON_ID_SALT})
+
+# What a migration's SQL cannot do by itself, run in its transaction right after it: 007 fills the summaries.
+_AFTER_MIGRATION: dict[str, Callable[[duckdb.DuckDBPyConnection], None]] = {"007_summaries.sql": summaries.rebuild}
+# Called after every committed write with (store, tables changed): the figures' warm-up listens here.
+_after_write: list[Callable[[Store, set[str]], None]] = []
+
+
+def after_write(callback: Callable[[Store, set[str]], None]) -> None:
+    """Call `callback(store, changed_tables)` after every committed write of this process (once per callback)."""
+    if callback not in _after_write:
+        _after_write.append(callback)
+
+
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
 
@@ -126,6 +140,17 @@ class Transaction:
         self.action = action
         self.tables = tables  # the tables this writer may change; None for all
         self.summary = WriteSummary()
+        # Tables changed without a record count of their own (a restore replaces them all): their versions move too.
+        self.also_changed: set[str] = set()
+
+    def mark_changed(self, *tables: str) -> None:
+        """Count these tables as changed by this write, so figures cached from them are computed again."""
+        self.also_changed.update(tables)
+
+    @property
+    def changed_tables(self) -> set[str]:
+        counts = self.summary.counts
+        return {t for t, c in counts.items() if c["new"] + c["updated"] + c["deleted"]} | self.also_changed
 
     def _check_table(self, table: str) -> None:
         if self.tables is not None and table not in self.tables:
@@ -153,6 +178,7 @@ class Transaction:
         try:
             self._stage(spec, given)
             self._audit_changes(spec)
+            self._touch_changed(spec)
             n_new, n_updated, n_same = self.cursor.execute(
                 "SELECT count(*) FILTER (old_json IS NULL),"
                 " count(*) FILTER (old_json IS NOT NULL AND old_json <> new_json),"
@@ -186,6 +212,15 @@ class Transaction:
             f"FROM new_rows n"
         )
 
+    def _touch_changed(self, spec: TableSpec) -> None:
+        # The summaries follow both where a changed record was and where it is now (a date moved to another month).
+        if spec.name not in summaries.SOURCES:
+            return
+        changed = "(old_json IS NULL OR old_json <> new_json)"
+        summaries.touch(self.cursor, spec.name, f"(SELECT * FROM upsert_diff WHERE {changed})")
+        summaries.touch(self.cursor, spec.name, f"(SELECT o.* FROM {spec.quoted_name} o JOIN upsert_diff d "
+                                                f"ON {spec.key_match('o', 'd')} WHERE d.old_json <> d.new_json)")
+
     def _audit_changes(self, spec: TableSpec) -> None:
         self.cursor.execute(
             f"INSERT INTO audit (actor, action, table_name, record_key, before, after) "
@@ -204,6 +239,7 @@ class Transaction:
             f"SELECT ?, ?, ?, {spec.key_json()}, to_json(t), NULL FROM {spec.quoted_name} t WHERE {where}",
             [self.actor, self.action, spec.name, *params],
         )
+        summaries.touch(self.cursor, table, f"(SELECT * FROM {spec.quoted_name} WHERE {where})", params)
         n = self.cursor.execute(f"DELETE FROM {spec.quoted_name} WHERE {where}", params).fetchone()[0]
         self.summary.add(table, "deleted", n)
         return n
@@ -232,6 +268,7 @@ class Transaction:
                 f"SELECT ?, ?, ?, {spec.key_json()}, to_json(t), NULL FROM {spec.quoted_name} t WHERE {match}",
                 [self.actor, self.action, spec.name],
             )
+            summaries.touch(self.cursor, table, f"(SELECT * FROM {spec.quoted_name} t WHERE {match})")
             n = self.cursor.execute(f"DELETE FROM {spec.quoted_name} t WHERE {match}").fetchone()[0]
         finally:
             self.cursor.execute("DROP TABLE IF EXISTS doomed")
@@ -294,8 +331,13 @@ class Store:
         row = self._cursor().execute(sql, params or []).fetchone()
         return row[0] if row else None
 
-    def data_version(self) -> int:
-        return int(self.scalar("SELECT value FROM settings WHERE key = 'data_version'"))
+    def data_version(self, tables: Iterable[str] | None = None) -> int:
+        """The version every write bumps; given tables, the version at which the latest of them changed, so a cache
+        of figures read from those tables only is kept while other tables change."""
+        if tables is None:
+            return int(self.scalar("SELECT value FROM settings WHERE key = 'data_version'"))
+        return int(self.scalar("SELECT coalesce(max(version), 0) FROM table_versions "
+                               "WHERE list_contains(?, table_name)", [sorted(tables)]))
 
     def setting(self, key: str, default: str | None = None) -> str | None:
         value = self.scalar("SELECT value FROM settings WHERE key = ?", [key])
@@ -339,15 +381,24 @@ class Store:
             tx = Transaction(cur, self.actor, action, LIMITED_WRITERS.get(self.role))
             try:
                 yield tx
-                if tx.summary.changed:
+                changed = tx.changed_tables
+                summaries.refresh(cur, changed)
+                if changed:
                     cur.execute("UPDATE settings SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
                                 "WHERE key = 'data_version'")
+                    cur.execute("INSERT INTO table_versions SELECT unnest(?), CAST(value AS BIGINT) FROM settings "
+                                "WHERE key = 'data_version' ON CONFLICT (table_name) DO UPDATE SET "
+                                "version = excluded.version", [sorted(changed)])
                     cur.execute("INSERT INTO audit (actor, action, after) VALUES (?, ?, ?)",
                                 [self.actor, action, json.dumps({"detail": detail, "counts": tx.summary.counts})])
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
+                cur.execute(f"DROP TABLE IF EXISTS {summaries.TOUCHED}")
                 raise
+        if changed:
+            for callback in list(_after_write):
+                callback(self, changed)
 
     def preview_upsert(self, frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, int]]:
         """What upserting these frames would do (new / updated / unchanged per table), decided by doing exactly that
@@ -364,6 +415,7 @@ class Store:
                 return preview
             finally:
                 cur.execute("ROLLBACK")
+                cur.execute(f"DROP TABLE IF EXISTS {summaries.TOUCHED}")
 
     # -- schema --------------------------------------------------------------------------------------------------
     def migrate(self) -> list[str]:
@@ -383,6 +435,8 @@ class Store:
             cur.execute("BEGIN TRANSACTION")
             try:
                 cur.execute(sql_file.read_text(encoding="utf-8"))
+                if hook := _AFTER_MIGRATION.get(sql_file.name):
+                    hook(cur)
                 cur.execute("INSERT INTO migrations (name) VALUES (?)", [sql_file.name])
                 cur.execute("COMMIT")
             except BaseException:

@@ -58,7 +58,9 @@ def _baseline(text: str) -> tuple[str, str]:
 
 def _common(cmd: argparse.ArgumentParser) -> None:
     scope = cmd.add_mutually_exclusive_group()
-    scope.add_argument("--unit", help="an organisational unit (default: the whole organisation)")
+    scope.add_argument("--unit", action="append",
+                       help="an organisational unit (default: the whole organisation); repeat it for several units "
+                            "taken together")
     scope.add_argument("--function", choices=calc.FUNCTIONS, help="the units of one function, taken together")
     cmd.add_argument("--course", help="course for training coverage (default: the all-staff course in settings)")
     cmd.add_argument("--db", type=Path, help="database file (default: TRACKER_DB or data/tracker.duckdb)")
@@ -168,6 +170,9 @@ TEXT_COMMANDS = {"narrative": _narrative_text}
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # One --unit is that unit; several are taken together (a tuple: figures are cached by scope).
+    if getattr(args, "unit", None):
+        args.unit = args.unit[0] if len(args.unit) == 1 else tuple(args.unit)
     try:
         store = _open_store(args.db or default_db_path())
         if args.command in TEXT_COMMANDS:

@@ -12,9 +12,11 @@ future) weigh by each unit's latest headcount. All SQL runs in DuckDB with param
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
-from metrics.calc import _cached, _check_course, _check_scope, _check_unit, default_course
+from metrics.calc import _cached, _check_course, check_units, default_course, scope_of
 from metrics.registry import SQL_DIR
 
 BY_UNIT_COLUMNS = ["month", "unit", "function", "coverage"]
@@ -22,14 +24,14 @@ PLAN_COLUMNS = ["month", "planned", "actual"]
 BEHIND_COLUMNS = ["unit", "function", "coverage", "planned", "gap"]
 DEFAULT_BEHIND = 5
 
-# Coverage per unit and month as the metric reads it (counts, or people from the roster): sql/unit_coverage.sql.
+# Coverage per unit and month as the metric reads it (counts from the summaries, or people from the roster):
+# sql/unit_coverage.sql. Building blocks (a list of CTEs) shared by the three queries. Parameters: $course, $units (a
+# list; NULL = every unit), $function (NULL = every function).
 _UNIT_COVERAGE = (SQL_DIR / "unit_coverage.sql").read_text(encoding="utf-8").strip()
-# Building blocks (a list of CTEs) shared by the three queries. Parameters: $course, $unit (NULL = every unit),
-# $function (NULL = every function).
 _BASE = f"""
 scope AS (
     SELECT unit, "function" FROM units
-    WHERE ($unit IS NULL OR unit = $unit) AND ($function IS NULL OR "function" = $function)
+    WHERE ($units IS NULL OR list_contains($units, unit)) AND ($function IS NULL OR "function" = $function)
 ),
 scope_units AS (SELECT unit FROM scope),
 unit_headcount AS (
@@ -88,15 +90,26 @@ FROM months m LEFT JOIN planned p USING (month) LEFT JOIN actual a USING (month)
 ORDER BY m.month
 """
 
+# Only the month asked for: the plan each unit reads then is its own latest planned figure at or before the month, else
+# the organisation's (as effective_plan, without drawing the plan of every unit in every month first).
 _BEHIND_SQL = f"""
 WITH {_BASE},
-latest AS (SELECT coalesce(CAST($month AS DATE), max(month)) AS month FROM unit_coverage)
+latest AS (SELECT coalesce(CAST($month AS DATE), max(month)) AS month FROM unit_coverage),
+unit_plan_then AS (
+    SELECT p.unit, arg_max(p.planned, p.month) AS planned FROM unit_plan p, latest l WHERE p.month <= l.month
+    GROUP BY p.unit
+),
+org_plan_then AS (SELECT arg_max(o.planned, o.month) AS planned FROM org_plan o, latest l WHERE o.month <= l.month),
+effective AS (
+    SELECT s.unit, coalesce(u.planned, (SELECT planned FROM org_plan_then)) AS planned
+    FROM scope s LEFT JOIN unit_plan_then u USING (unit)
+)
 SELECT c.unit, s."function" AS "function", CAST(c.covered AS DOUBLE) / c.headcount AS coverage, e.planned,
        e.planned - CAST(c.covered AS DOUBLE) / c.headcount AS gap
 FROM unit_coverage c
 JOIN latest l ON c.month = l.month
 JOIN scope s USING (unit)
-JOIN effective_plan e ON e.unit = c.unit AND e.month = c.month
+JOIN effective e ON e.unit = c.unit
 WHERE c.headcount > 0 AND e.planned IS NOT NULL
   AND e.planned - CAST(c.covered AS DOUBLE) / c.headcount >= $min_gap
 ORDER BY gap DESC, c.unit
@@ -112,26 +125,30 @@ SELECT basis, count(*) AS units FROM unit_coverage JOIN latest USING (month) GRO
 PEOPLE, COUNTS = "people", "counts"
 
 
-def _params(store, course: str | None, unit: str | None, function: str | None) -> dict:
-    """The query parameters; the scope is a unit or a function (or neither: the whole organisation), as in calc."""
-    unit, function = unit or None, function or None
-    _check_scope(unit, function)
+def _params(store, course: str | None, unit: str | Sequence[str] | None, function: str | None) -> dict:
+    """The query parameters; the scope is some units or a function (or neither: the whole organisation), as in calc."""
+    scope = scope_of(unit, function)
     course = course or default_course(store)
     _check_course(store, course)
-    _check_unit(store, unit)
-    return {"course": course, "unit": unit, "function": function}
+    check_units(store, scope)
+    return {"course": course, "units": list(scope.units) if scope.units else None, "function": scope.function}
+
+
+def _key(name: str, params: dict) -> tuple:
+    units = tuple(params["units"]) if params["units"] else None
+    return (name, params["course"], units, params["function"])
 
 
 def _month_date(month: str | None) -> str | None:
     return f"{month}-01" if month else None
 
 
-def coverage_by_unit(store, course: str | None = None, *, unit: str | None = None,
+def coverage_by_unit(store, course: str | None = None, *, unit: str | Sequence[str] | None = None,
                      function: str | None = None) -> pd.DataFrame:
     """Every unit's coverage in every month it has a headcount: month ('YYYY-MM'), unit, function, coverage (0-1;
     NaN for a headcount of 0). course None is the all-staff course in settings."""
     params = _params(store, course, unit, function)
-    key = ("coverage_by_unit", params["course"], params["unit"], params["function"])
+    key = _key("coverage_by_unit", params)
 
     def compute() -> pd.DataFrame:
         frame = store.query(_BY_UNIT_SQL, params)
@@ -141,13 +158,13 @@ def coverage_by_unit(store, course: str | None = None, *, unit: str | None = Non
     return _cached(store, key, compute)
 
 
-def plan_vs_actual(store, course: str | None = None, *, unit: str | None = None,
+def plan_vs_actual(store, course: str | None = None, *, unit: str | Sequence[str] | None = None,
                    function: str | None = None) -> pd.DataFrame:
     """The plan S-curve and actual coverage of the organisation (or of a unit or function) by month: month, planned,
     actual. Months are those with a headcount or a plan row; planned is NaN before the plan starts, actual NaN in
     months without a headcount (a plan reaching into the future)."""
     params = _params(store, course, unit, function)
-    key = ("plan_vs_actual", params["course"], params["unit"], params["function"])
+    key = _key("plan_vs_actual", params)
 
     def compute() -> pd.DataFrame:
         frame = store.query(_PLAN_SQL, params)
@@ -163,12 +180,12 @@ MIN_GAP = 0.005
 
 
 def units_behind_plan(store, month: str | None = None, course: str | None = None, n: int = DEFAULT_BEHIND, *,
-                      unit: str | None = None, function: str | None = None) -> pd.DataFrame:
+                      unit: str | Sequence[str] | None = None, function: str | None = None) -> pd.DataFrame:
     """The n units furthest behind their plan in `month` ('YYYY-MM'; default the latest month with a headcount):
     unit, function, coverage, planned, gap (planned - coverage, >= MIN_GAP), largest gap first. Units at or ahead
     of plan (or behind by less than MIN_GAP), without a plan for the month, or with no headcount are left out."""
     params = _params(store, course, unit, function) | {"month": _month_date(month), "n": int(n), "min_gap": MIN_GAP}
-    key = ("units_behind_plan", params["course"], params["unit"], params["function"], month, int(n))
+    key = (*_key("units_behind_plan", params), month, int(n))
 
     def compute() -> pd.DataFrame:
         frame = store.query(_BEHIND_SQL, params)
@@ -179,10 +196,11 @@ def units_behind_plan(store, month: str | None = None, course: str | None = None
     return _cached(store, key, compute)
 
 
-def coverage_basis(store, month: str | None = None, course: str | None = None, *, unit: str | None = None,
+def coverage_basis(store, month: str | None = None, course: str | None = None, *,
+                   unit: str | Sequence[str] | None = None,
                    function: str | None = None) -> dict[str, int]:
     """How the scope's coverage is counted in `month` (default the latest with a headcount): units counted by people
     (PEOPLE: roster and completions by person) and by completions against headcount (COUNTS), e.g. {'people': 4}."""
     params = _params(store, course, unit, function) | {"month": _month_date(month)}
-    key = ("coverage_basis", params["course"], params["unit"], params["function"], month)
+    key = (*_key("coverage_basis", params), month)
     return _cached(store, key, lambda: dict(store.rows(_BASIS_SQL, params)))

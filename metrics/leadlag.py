@@ -204,11 +204,12 @@ def _within(series: pd.Series, period: tuple[str | None, str | None] | None) -> 
     return series if period is None else series[_in_period(series.index, period)]
 
 
-def leadlag_table(store, lead_key: str, lag_key: str, unit: str | None = None, function: str | None = None,
-                  max_lag: int = MAX_LAG, period: Sequence[str | None] | None = None) -> pd.DataFrame:
-    """cross_correlation of two metrics from the store, oriented by their registered directions, org-wide or for a
-    unit or a function, optionally within a period (first, last) of months. Raises calc.UnknownMetric for a key the
-    store does not know."""
+def leadlag_table(store, lead_key: str, lag_key: str, unit: str | Sequence[str] | None = None,
+                  function: str | None = None, max_lag: int = MAX_LAG,
+                  period: Sequence[str | None] | None = None) -> pd.DataFrame:
+    """cross_correlation of two metrics from the store, oriented by their registered directions, org-wide or for
+    some units or a function, optionally within a period (first, last) of months. Raises calc.UnknownMetric for a key
+    the store does not know."""
     lead = calc.series(store, lead_key, unit=unit, function=function)
     lag = calc.series(store, lag_key, unit=unit, function=function)
     window = _period_key(period)
@@ -246,11 +247,11 @@ def _compute_headline(store, unit, function, period) -> str:
     return NO_HEADLINE
 
 
-def headline(store, unit: str | None = None, function: str | None = None,
+def headline(store, unit: str | Sequence[str] | None = None, function: str | None = None,
              period: Sequence[str | None] | None = None) -> str:
     """The sentence of the strongest leading x lagging pair (built-ins and readings) whose best lag clears its
     threshold and the family-wise bar of the scan, or NO_HEADLINE. Org-wide, or for a unit or a function, optionally
     within a period (first, last) of months 'YYYY-MM' (either may be None). Cached by data version."""
-    unit, function, window = unit or None, function or None, _period_key(period)
-    return calc._cached(store, ("headline", unit, function, window),
-                        lambda: _compute_headline(store, unit, function, window))
+    scope, window = calc.scope_of(unit, function), _period_key(period)
+    return calc._cached(store, ("headline", scope, window),
+                        lambda: _compute_headline(store, scope.unit or scope.units, scope.function, window))

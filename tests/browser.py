@@ -29,12 +29,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db: Path, extra_env: dict[str, str] | None = None):
-    """Yields the base URL of a fresh server whose database is `db`; stops it afterwards."""
+def streamlit_server(db: Path, extra_env: dict[str, str] | None = None, script: str = "dashboard.py"):
+    """Yields the base URL of a fresh server running `script` (the dashboard) on the database `db`; stops it
+    afterwards."""
     port = free_port()
-    env = {**os.environ, "TRACKER_DB": str(db), **(extra_env or {})}
+    env = {**os.environ, "TRACKER_DB": str(db), "TRACKER_WARM": "1", **(extra_env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

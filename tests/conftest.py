@@ -5,7 +5,10 @@ from data.store import Store, close_all
 
 
 @pytest.fixture(autouse=True)
-def _release_databases():
+def _release_databases(monkeypatch):
+    # No background warm-up in this process: it would reopen a database a test has just released. Servers the
+    # browser tests start turn it back on (tests/browser.py).
+    monkeypatch.setenv("TRACKER_WARM", "0")
     yield
     close_all()
 

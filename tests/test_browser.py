@@ -57,6 +57,18 @@ def _choose(page, selectbox_index: int, option: str) -> None:
     wait_until_idle(page)
 
 
+def _choose_units(page, *units: str) -> None:
+    for unit in units:
+        page.locator('[data-testid="stMultiSelect"]').first.click()
+        page.get_by_role("option", name=unit, exact=True).click()
+        page.keyboard.press("Escape")
+        wait_until_idle(page)
+
+
+def _chosen_units(page) -> list[str]:
+    return page.locator('[data-testid="stMultiSelect"] [data-tag]').all_inner_texts()
+
+
 def test_a_copied_link_reopens_the_same_view(browser, tmp_path):
     with streamlit_server(tmp_path / "share.duckdb") as url:
         page = browser.new_page(viewport=LAPTOP)
@@ -64,7 +76,7 @@ def test_a_copied_link_reopens_the_same_view(browser, tmp_path):
         page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
         wait_until_idle(page)
         _choose(page, 0, "Back office")  # the function filter
-        _choose(page, 1, "Logistics")  # a back-office unit
+        _choose_units(page, "Logistics", "Finance")  # two back-office units, taken together
         whole_period = page.locator('[data-testid="stSlider"]').first.inner_text()
         end_thumb = page.get_by_role("slider").nth(1)  # the period's end, one month earlier
         end_thumb.focus()
@@ -76,7 +88,7 @@ def test_a_copied_link_reopens_the_same_view(browser, tmp_path):
         value = _card_value(page, "Ideas in practice")
         page.get_by_role("button", name="Share").click()
         link = page.locator('[data-testid="stCode"] code').first.inner_text().strip()
-        assert "function=internal" in link and "unit=Logistics" in link and link.startswith(url)
+        assert "function=internal" in link and "unit=Logistics&unit=Finance" in link and link.startswith(url)
         page.close()
 
         fresh = browser.new_page(viewport=LAPTOP)
@@ -85,7 +97,7 @@ def test_a_copied_link_reopens_the_same_view(browser, tmp_path):
         wait_until_idle(fresh)
         boxes = fresh.locator('[data-testid="stSelectbox"]')
         assert boxes.nth(0).locator("input").input_value() == "Back office"
-        assert boxes.nth(1).locator("input").input_value() == "Logistics"
+        assert _chosen_units(fresh) == ["Logistics", "Finance"]
         assert fresh.locator('[data-testid="stSlider"]').first.inner_text() == period
         assert _card_value(fresh, "Ideas in practice") == value
         fresh.close()

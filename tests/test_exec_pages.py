@@ -56,7 +56,7 @@ def card(at: AppTest, label: str):
 
 def widget(at: AppTest, key: str):
     return next(w for w in list(at.selectbox) + list(at.slider) + list(at.select_slider) + list(at.toggle)
-                if w.key == key)
+                + list(at.multiselect) if w.key == key)
 
 
 def one_month(db: Path) -> None:
@@ -151,10 +151,32 @@ def test_overview_filters_come_from_the_url_and_go_back_to_it(demo):
     assert not at.exception
     assert widget(at, "overview_period").value == ("2025-01", "2026-02")
     assert widget(at, "overview_function").value == "internal"
-    assert widget(at, "overview_unit").value == "Finance"
+    assert widget(at, "overview_unit").value == ["Finance"]
     assert at.query_params == {k: [v] for k, v in params.items()} or dict(at.query_params) == params
     link = next(c.value for c in at.code if "?" in c.value)
     assert "from=2025-01" in link and "to=2026-02" in link and "unit=Finance" in link
+
+
+@pytest.mark.parametrize("given", [["Finance", "IT Service Desk"], ["Finance,IT Service Desk"]])
+def test_several_units_come_from_the_url_taken_together(demo, given):
+    at = AppTest.from_file(DASHBOARD, default_timeout=APP_TIMEOUT_S)
+    at.query_params["unit"] = given
+    at.run()
+    assert not at.exception
+    assert widget(at, "overview_unit").value == ["Finance", "IT Service Desk"]
+    assert at.query_params["unit"] == ["Finance", "IT Service Desk"]  # written back as a repeated parameter
+    link = next(c.value for c in at.code if "?" in c.value)
+    assert "unit=Finance&unit=IT+Service+Desk" in link
+    store = Store(demo)
+    both = calc.monthly(store, unit=["Finance", "IT Service Desk"])
+    known = both[both["metric"] == "ideas_implemented"].dropna()
+    end = widget(at, "overview_period").value[1]
+    expected = known[known["month"] <= end]["value"].iloc[-1]
+    assert card(at, "Ideas in practice").value == str(int(expected))
+    one = calc.monthly(store, unit="Finance")
+    assert expected >= one[(one["metric"] == "ideas_implemented") & (one["month"] == end)]["value"].iloc[0]
+    assert "Finance and IT Service Desk" in " ".join(c.value for c in at.caption) + " ".join(
+        m.value for m in at.markdown)
 
 
 def test_invalid_url_values_fall_back_to_defaults(demo):
@@ -162,7 +184,7 @@ def test_invalid_url_values_fall_back_to_defaults(demo):
     assert not at.exception
     months = sorted(calc.monthly(Store(demo))["month"].unique())
     assert widget(at, "overview_period").value == (months[0], months[-1])
-    assert widget(at, "overview_unit").value == ""
+    assert widget(at, "overview_unit").value == []
     assert widget(at, "overview_function").value == ""
 
 

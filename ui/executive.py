@@ -97,7 +97,12 @@ def spine_months(store) -> list[str]:
 
 def scope_targets(store, filters: Filters) -> tuple[pd.DataFrame, set[str]]:
     """The scope's own targets, and the organisation's for metrics the scope has none for (named as such)."""
-    return outlook.scope_targets(store, **filters.scope)
+    org = calc.targets(store)
+    if not filters.units and not filters.function:
+        return org, set()
+    own = calc.targets(store, filters.unit) if filters.unit else org.iloc[0:0]
+    inherited = org[~org["metric"].isin(own["metric"])]
+    return pd.concat([own, inherited], ignore_index=True), set(inherited["metric"])
 
 
 def course_notice(store, course: str, all_staff: bool = True) -> str:
@@ -124,6 +129,14 @@ def coverage_basis_text(store, filters: Filters, month: str | None) -> str:
 
 
 def _cards(store, filters: Filters) -> tuple[list[Card], list[Card]]:
+    """The cards as at the period's last month; cached per data version, so another period start (or a return to
+    a scope seen before) reuses them instead of recomputing every card's process-behaviour verdicts."""
+    leading, lagging = calc._cached(store, ("cards", filters.units, filters.function, filters.end),
+                                    lambda: _compute_cards(store, filters))
+    return list(leading), list(lagging)
+
+
+def _compute_cards(store, filters: Filters) -> tuple[tuple[Card, ...], tuple[Card, ...]]:
     monthly = calc.monthly(store, **filters.scope)
     if filters.end:
         monthly = monthly[monthly["month"] <= filters.end]  # cards read as at the period's last month
@@ -139,7 +152,7 @@ def _cards(store, filters: Filters) -> tuple[list[Card], list[Card]]:
         basis = coverage_basis_text(store, filters, summary.month) if defn.key == COVERAGE_KEY else ""
         card = Card(defn, summary, note, notices.get(defn.key, ""), reported, basis)
         (leading if defn.kind == "leading" else lagging).append(card)
-    return leading, lagging
+    return tuple(leading), tuple(lagging)
 
 
 def _heatmap_units(frame: pd.DataFrame, end: str | None) -> list[str]:
@@ -195,8 +208,10 @@ def _cached_overview(path: str, version: int, filters: tuple, course: str | None
 
 def overview_data(store, filters: Filters, course: str | None = None) -> OverviewData:
     """compute_overview, served from Streamlit's cache for a data version, filter and course already seen."""
-    key = (filters.start, filters.end, filters.unit, filters.function)
-    return _cached_overview(str(store.path), store.data_version(), key, course, store)
+    key = (filters.start, filters.end, filters.units, filters.function)
+    # The all-staff course named or left out is one view: the warm-up (which names none) serves the page (which does).
+    course = course or calc.default_course(store) or None
+    return _cached_overview(str(store.path), calc.figures_version(store), key, course, store)
 
 
 def initiatives_in_scope(store, filters: Filters, metrics: tuple[str, ...] = (),
@@ -205,8 +220,8 @@ def initiatives_in_scope(store, filters: Filters, metrics: tuple[str, ...] = (),
     only those meant to move one of them. Those meant to move a metric in `prefer` come first, then the
     organisation-wide ones, then by start. Columns as stored, plus `label` (name, and status unless active or done)."""
     table = store.table("initiatives")
-    if filters.unit:
-        units = {filters.unit}
+    if filters.units:
+        units = set(filters.units)
     elif filters.function:
         units = set(store.table("units").query("function == @filters.function")["unit"])
     else:

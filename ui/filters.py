@@ -34,31 +34,52 @@ __all__ = ["FUNCTION_LABELS", "Filters", "PageState", "TO_DATE", "cli_scope", "c
            "freshness", "last_complete_month", "md", "month_label", "share_link"]
 
 
+# A label names this many chosen units; beyond them it counts the rest ("A, B, C and 7 more units").
+NAMED_UNITS = 3
+
+
+def _names(units: Sequence[str]) -> str:
+    if len(units) <= NAMED_UNITS:
+        return ", ".join(units[:-1]) + f" and {units[-1]}" if len(units) > 1 else units[0]
+    return f"{', '.join(units[:NAMED_UNITS])} and {len(units) - NAMED_UNITS} more units"
+
+
 @dataclass(frozen=True)
 class Filters:
-    """What every page is filtered by: a period of months (inclusive), a unit, a function."""
+    """What every page is filtered by: a period of months (inclusive), some units (taken together), a function."""
 
     start: str | None  # 'YYYY-MM'
     end: str | None
-    unit: str | None
+    units: tuple[str, ...] | str | None  # a single name is one unit; normalised to a sorted tuple (empty: none)
     function: str | None
 
+    def __post_init__(self):
+        units = (self.units,) if isinstance(self.units, str) else tuple(self.units or ())
+        object.__setattr__(self, "units", tuple(sorted(dict.fromkeys(u for u in units if u))))
+
     @property
-    def scope(self) -> dict[str, str | None]:
-        """Keyword arguments for metrics: a unit (its function is implied) or a function, or neither."""
-        return {"unit": self.unit, "function": None if self.unit else self.function}
+    def unit(self) -> str | None:
+        """The unit when exactly one is chosen."""
+        return self.units[0] if len(self.units) == 1 else None
+
+    @property
+    def scope(self) -> dict:
+        """Keyword arguments for metrics: units (their function is implied) or a function, or neither."""
+        if self.units:
+            return {"unit": self.unit or tuple(self.units), "function": None}
+        return {"unit": None, "function": self.function}
 
     @property
     def scope_label(self) -> str:
-        if self.unit:
-            return self.unit
+        if self.units:
+            return _names(self.units)
         return FUNCTION_LABELS[self.function] if self.function else WHOLE_ORGANISATION
 
     @property
     def scope_phrase(self) -> str:
-        """The scope inside a sentence: 'the whole organisation', 'the back office', or the unit's name."""
-        if self.unit:
-            return self.unit
+        """The scope inside a sentence: 'the whole organisation', 'the back office', or the units' names."""
+        if self.units:
+            return _names(self.units)
         return f"the {FUNCTION_LABELS[self.function].lower()}" if self.function else "the whole organisation"
 
     @property
@@ -100,6 +121,11 @@ class PageState:
             return None
 
     @staticmethod
+    def from_url_all(param: str) -> list[str]:
+        """Every value the URL gives `param` (a repeated parameter, ?unit=A&unit=B)."""
+        return st.query_params.get_all(param) if param in st.query_params else []
+
+    @staticmethod
     def shared(param: str) -> Any:
         """The value another page of this session last used for a shared filter."""
         return st.session_state.get(_SHARED_STATE, {}).get(param)
@@ -137,13 +163,17 @@ class PageState:
         """Record a value the URL should carry; None and '' are left out of it."""
         self.values[param] = value
 
-    def url_params(self) -> dict[str, str]:
-        return {param: str(value) for param, value in self.values.items() if value not in (None, "")}
+    def url_params(self) -> dict[str, str | list[str]]:
+        """The URL's parameters: a value, or a list for a parameter repeated in the URL (several units)."""
+        return {param: [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+                for param, value in self.values.items() if value not in (None, "", (), [])}
 
     def publish(self) -> None:
         """Write the page's whole state to the URL and share the filters with the session's other pages."""
         params = self.url_params()
-        if st.query_params.to_dict() != params:
+        shown = {p: (st.query_params.get_all(p) if isinstance(params.get(p), list) else st.query_params[p])
+                 for p in st.query_params}
+        if shown != params:
             st.query_params.from_dict(params)
         shared = st.session_state.setdefault(_SHARED_STATE, {})
         # Only what this page filters by: a page with a unit but no period leaves the session's period alone.
@@ -154,7 +184,7 @@ class PageState:
     def link(self) -> str:
         """The full address of this view: the page's URL (st.context.url, without a query) and its state."""
         base = (st.context.url or "").split("?")[0]
-        query = urlencode(self.url_params())
+        query = urlencode(self.url_params(), doseq=True)
         return f"{base}?{query}" if query else base
 
 
@@ -188,12 +218,25 @@ def filter_bar(store, state: PageState, months: Sequence[str], compact: bool = F
 
     with unit_col:
         units = _units_of(store, function)
-        options = ["", *units]
-        key = state.key("unit", lambda v: v in options, "")
-        unit = st.selectbox("Unit", options, key=key, label_visibility=label_visibility,
-                            format_func=lambda u: u or (FUNCTION_LABELS[function] if function else WHOLE_ORGANISATION))
-    state.remember("unit", unit)
-    return Filters(start, end, unit or None, function or None)
+        offered = set(units)
+        key = state.key("unit", lambda v: isinstance(v, list | tuple) and set(v) <= offered, [],
+                        candidates=[url_units(state.from_url_all("unit"), offered), state.shared("unit")])
+        chosen = st.multiselect("Units", units, key=key, label_visibility=label_visibility,
+                                placeholder=FUNCTION_LABELS[function] if function else WHOLE_ORGANISATION,
+                                help="Several units are taken together (their figures summed, as the organisation's "
+                                     "are); none is the whole organisation or the function chosen.")
+    state.remember("unit", list(chosen))
+    return Filters(start, end, tuple(chosen), function or None)
+
+
+def url_units(values: Sequence[str], known: set[str]) -> list[str] | None:
+    """The units a URL names: ?unit=A&unit=B, or a comma list ?unit=A,B (a name that itself holds a comma is taken
+    whole); None when it names none of the known units."""
+    units: list[str] = []
+    for value in values:
+        parts = [value] if value in known else [p.strip() for p in value.split(",")]
+        units += [p for p in parts if p in known and p not in units]
+    return units or None
 
 
 def _units_of(store, function: str | None) -> list[str]:
@@ -205,8 +248,8 @@ def _units_of(store, function: str | None) -> list[str]:
 
 def cli_scope(filters: Filters) -> list[str]:
     """The command line's options for the filtered scope, quoted for a shell (a unit's name may hold anything)."""
-    if filters.unit:
-        return ["--unit", shlex.quote(filters.unit)]
+    if filters.units:
+        return [part for unit in filters.units for part in ("--unit", shlex.quote(unit))]
     return ["--function", filters.function] if filters.function else []
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from data.demo import load_demo
 from data.store import Store, StoreLocked, default_db_path
+from ui import warm
 from ui.access import current_user
 
 
@@ -17,6 +18,7 @@ def _ensure_database(path: str) -> str:
     store = Store(path, actor="dashboard first run")
     if first_run:
         load_demo(store)
+    warm.start(store.path)  # the overview's figures, computed before the first viewer asks for them
     return path
 
 

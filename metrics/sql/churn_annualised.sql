@@ -4,14 +4,14 @@
 -- the whole organisation (or a function) the earliest of any of its units (figures summed over units month by month).
 -- A month without a headcount row is empty rather than annualising a window that has run out of data.
 WITH months_counted AS (
-    SELECT month, least(12, datediff('month', min(month) OVER (), month) + 1) AS n
+    SELECT grp, month, least(12, datediff('month', min(month) OVER (PARTITION BY grp), month) + 1) AS n
     FROM headcount_totals
 ),
 windowed AS (
-    SELECT m.month, m.n, sum(h.leavers) AS leavers, avg(h.headcount) AS mean_headcount
+    SELECT m.grp, m.month, m.n, sum(h.leavers) AS leavers, avg(h.headcount) AS mean_headcount
     FROM months_counted m
-    JOIN headcount_totals h ON h.month <= m.month AND h.month > m.month - to_months(m.n)
-    GROUP BY m.month, m.n
+    JOIN headcount_totals h ON h.grp = m.grp AND h.month <= m.month AND h.month > m.month - to_months(m.n)
+    GROUP BY m.grp, m.month, m.n
 )
-SELECT s.month, CAST(w.leavers AS DOUBLE) / nullif(w.mean_headcount, 0) * 12 / w.n AS value
-FROM spine s LEFT JOIN windowed w USING (month)
+SELECT g.grp, g.month, CAST(w.leavers AS DOUBLE) / nullif(w.mean_headcount, 0) * 12 / w.n AS value
+FROM grid g LEFT JOIN windowed w USING (grp, month)

@@ -5,10 +5,9 @@
 -- or before the month's last day, each person once (a person is in one unit at a time). A person counts from the later
 -- of the spell's start and their first completion, so training before hire counts and a leaver drops out.
 completed_by_month AS (
-    SELECT unit, CAST(date_trunc('month', "date") AS DATE) AS month, sum(completed) AS completed
-    FROM training
+    -- From the summaries (training_month, migration 007); metrics/sql/events/unit_coverage.sql reads the events.
+    SELECT unit, month, completed FROM training_month
     WHERE course = $course AND unit IN (SELECT unit FROM scope_units)
-    GROUP BY ALL
 ),
 counted_months AS (
     -- Full join: completions in a month without a headcount row still count towards later months.
