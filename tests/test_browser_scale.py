@@ -4,11 +4,10 @@ chart is of months (or units x months), whatever the number of records behind it
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from benchmarks.generate import ROWS, UNITS, generate
 from data.store import Store, close_all
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, serious_accessibility_violations, streamlit_server, wait_until_idle
+from tests.browser import serious_accessibility_violations, streamlit_server, wait_until_idle
 from ui.cards import NO_FIGURE
 
 pytestmark = pytest.mark.browser
@@ -47,14 +46,6 @@ def mid_size_url(tmp_path_factory):
     close_all()  # the server process opens the database
     with streamlit_server(db) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_every_page_opens_on_a_mid_size_organisation_with_charts_of_months_not_records(browser, mid_size_url):
